@@ -1,0 +1,51 @@
+package loop
+
+import "log/slog"
+
+// Option configures a Loop made by New or Run.
+type Option interface{ apply(*config) }
+
+type config struct {
+	logger  *slog.Logger
+	handler func(ExceptionContext)
+	debug   bool
+	sigint  bool // Run only: install the SIGINT policy
+}
+
+func defaultConfig() config { return config{sigint: true} }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithLogger sets the logger of the default exception handler. nil means
+// slog.Default().
+func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.logger = l }) }
+
+// WithExceptionHandler replaces the default exception handler (which logs
+// the report at Error level and lets the loop continue). The handler runs on
+// the loop, or on the goroutine calling Close; a panic in it is logged. To
+// make a panic fatal, call Stop from the handler.
+func WithExceptionHandler(h func(ExceptionContext)) Option {
+	return optionFunc(func(c *config) { c.handler = h })
+}
+
+// WithDebug turns on misuse checks that cost a little on hot paths: CallSoon,
+// Spawn and the Timer calls panic, and Future.Wait returns an error, when the
+// loop is running but not executing a callback or task step. See the package
+// doc for why this is a heuristic.
+func WithDebug() Option { return optionFunc(func(c *config) { c.debug = true }) }
+
+// WithSIGINTPolicy turns Run's SIGINT policy on (the default) or off. Off
+// leaves SIGINT to the program; New ignores the option.
+func WithSIGINTPolicy(on bool) Option { return optionFunc(func(c *config) { c.sigint = on }) }
+
+// ExceptionContext is one report to the exception handler.
+type ExceptionContext struct {
+	// Message says what happened, e.g. "callback panicked".
+	Message string
+	// Err is the error; a *PanicError for panics, carrying the stack.
+	Err error
+	// Task is the task concerned, or nil.
+	Task *Task
+}
