@@ -72,14 +72,15 @@ func (c *core) complete(err error) {
 		close(c.ch)
 	}
 	c.mu.Unlock()
+	if c.waiter != nil || len(c.waiters) > 0 {
+		c.markRetrieved()
+	}
 	if w := c.waiter; w != nil {
 		c.waiter = nil
-		c.retrieved.Store(true)
 		w.wake()
 	}
 	for i, w := range c.waiters {
 		c.waiters[i] = nil
-		c.retrieved.Store(true)
 		w.wake()
 	}
 	c.waiters = nil
@@ -87,6 +88,14 @@ func (c *core) complete(err error) {
 		c.l.CallSoon(fn)
 	}
 	c.cbs = nil
+}
+
+// markRetrieved records that someone looked at the outcome; the load
+// first keeps the common repeat case free of a locked write.
+func (c *core) markRetrieved() {
+	if !c.retrieved.Load() {
+		c.retrieved.Store(true)
+	}
 }
 
 func (c *core) addCallback(fn func()) {
