@@ -218,14 +218,14 @@ func (f *Future[T]) AddDoneCallback(fn func(*Future[T])) {
 
 // Wait blocks the calling goroutine until f is done and returns its
 // outcome. It returns ctx.Err() if ctx ends first, and ErrClosed if the loop
-// closes with f still pending. Any goroutine except the loop's own (a
-// callback or task that called Wait would block the loop forever: tasks use
-// Await). With WithDebug, a call made while the loop runs a batch returns a
-// misuse error instead of blocking.
+// closes with f still pending. Any goroutine except the loop's own: a
+// callback or task that called Wait would block the loop until ctx ends
+// (tasks use Await). With WithDebug, a call from the driving goroutine or
+// from the running loop task returns an ErrMisuse error instead.
 func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	var zero T
 	l := f.c.l
-	if l.cfg.debug && l.state.Load() == stateRunning && l.inStep.Load() && !f.c.isDone() {
+	if l.cfg.debug && !f.c.isDone() && l.onLoopGoroutine() {
 		return zero, misuse("Future.Wait called on the loop; tasks use Await")
 	}
 	select {

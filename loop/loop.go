@@ -50,6 +50,8 @@ type Loop struct {
 	state   atomic.Int32 // stateIdle, stateRunning, stateClosed
 	inStep  atomic.Bool  // executing a batch of callbacks (debug heuristic)
 	stopReq atomic.Bool
+	loopGID atomic.Int64  // debug: the driving goroutine
+	taskGID atomic.Int64  // debug: the goroutine of the running task step, or 0
 	done    chan struct{} // closed by Close
 
 	sigMu sync.Mutex
@@ -191,6 +193,9 @@ func (l *Loop) runUntil(cond func() bool) bool {
 
 func (l *Loop) enter() error {
 	if l.state.CompareAndSwap(stateIdle, stateRunning) {
+		if l.cfg.debug {
+			l.loopGID.Store(goid())
+		}
 		return nil
 	}
 	if l.state.Load() == stateClosed {
@@ -320,13 +325,17 @@ func (l *Loop) Close() error {
 	l.removeAllSignalHandlers()
 	l.ready = append(l.ready, l.q.Close()...)
 	l.drainAtClose()
-	for len(l.tasks) > 0 {
+	// Bounded: abandoned code that keeps spawning cannot hold Close.
+	for round := 0; len(l.tasks) > 0 && round < 16; round++ {
 		for t := range l.tasks {
 			t.abandon()
 		}
 		l.drainAtClose()
 	}
 	l.closed = true
+	for t := range l.tasks {
+		l.report(ExceptionContext{Message: "loop: task never stopped at close", Err: ErrClosed, Task: t})
+	}
 	for _, fn := range l.ready {
 		l.dropped("Close", fn)
 	}

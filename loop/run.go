@@ -55,9 +55,10 @@ func Run(main func(t *Task) error, opts ...Option) error {
 	}
 	l.state.Store(stateIdle)
 	mt.obs.retrieved.Store(true)
+	abandoned := !mt.c.done
 	l.Close()
 	if interrupts > 0 {
-		if aborted && !mt.c.done {
+		if abandoned {
 			return &InterruptedError{Err: errAbandoned}
 		}
 		return &InterruptedError{Err: mt.c.err}

@@ -36,7 +36,8 @@ type Task struct {
 	sleep      Timer     // reused by Sleep
 	sleeping   bool      // suspended in Sleep(d > 0)
 	onFinish   func(error)
-	ownedByRun bool // Run returns its error: never report it
+	ownedByRun bool  // Run returns its error: never report it
+	gid        int64 // debug: the coroutine's goroutine id
 }
 
 // Spawn starts fn as a task on l; its first step runs in a later callback.
@@ -116,6 +117,10 @@ func bindTask[T any](l *Loop, name string, f *Future[T], fn func(*Task) (T, erro
 }
 
 func (t *Task) body(*coro.Coro) {
+	if t.l.cfg.debug {
+		t.gid = goid()
+		t.l.taskGID.Store(t.gid)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			t.ret = panics.Capture(p, "task "+t.name)
@@ -149,7 +154,13 @@ func (t *Task) step() {
 	l := t.l
 	prev := l.current
 	l.current = t
+	if l.cfg.debug {
+		l.taskGID.Store(t.gid) // 0 on the first step; body sets it
+	}
 	finished := t.co.Resume()
+	if l.cfg.debug {
+		l.taskGID.Store(0)
+	}
 	l.current = prev
 	if finished {
 		t.finish(t.ret)

@@ -439,3 +439,28 @@ func TestDebugCallSoonOffLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// In debug mode, Future.Wait from a loop task returns ErrMisuse instead of
+// blocking the loop; from a plain goroutine it works.
+func TestDebugWaitOnLoop(t *testing.T) {
+	l := newLoop(t, WithDebug())
+	f := NewFuture[int](l)
+	err := runMain(t, l, func(task *Task) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := f.Wait(ctx); !errors.Is(err, ErrMisuse) {
+			t.Errorf("Wait from a task = %v, want ErrMisuse", err)
+		}
+		got := NewFuture[error](l)
+		go func() {
+			_, err := f.Wait(ctx)
+			l.CallSoonThreadsafe(func() { got.SetResult(err) })
+		}()
+		f.SetResult(1)
+		werr, err := Await(task, got)
+		return errors.Join(werr, err)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,32 @@
+package loop
+
+import (
+	"bytes"
+	"runtime"
+	"strconv"
+)
+
+// goid returns the calling goroutine's id, parsed from its stack header.
+// It costs about a microsecond, so only debug checks use it.
+func goid() int64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseInt(string(b), 10, 64)
+	return id
+}
+
+// onLoopGoroutine reports (debug mode only) whether the caller is the
+// goroutine driving the loop or the coroutine of the task step running now.
+// Steps of foreign coroutines run inside loop callbacks (a guest run) are
+// not recognised: the check has no false positives, some false negatives.
+func (l *Loop) onLoopGoroutine() bool {
+	if l.state.Load() != stateRunning {
+		return false
+	}
+	g := goid()
+	return g == l.loopGID.Load() || g == l.taskGID.Load()
+}
