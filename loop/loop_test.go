@@ -200,3 +200,29 @@ func TestTimersSameDeadlineFIFO(t *testing.T) {
 		}
 	}
 }
+
+// Driving misuse: running twice, closing while running, stopping early.
+func TestDriving(t *testing.T) {
+	l := newLoop(t)
+	never := NewFuture[int](l)
+	l.CallSoon(func() {
+		if err := l.RunForever(); !errors.Is(err, ErrRunning) {
+			t.Errorf("nested RunForever = %v", err)
+		}
+		if err := l.Close(); !errors.Is(err, ErrRunning) {
+			t.Errorf("Close while running = %v", err)
+		}
+		l.Stop()
+	})
+	if err := l.RunUntilComplete(never); !errors.Is(err, ErrStopped) {
+		t.Fatalf("RunUntilComplete stopped early = %v", err)
+	}
+	if err := l.CallSoonThreadsafe(nil); err == nil {
+		t.Fatal("nil func accepted")
+	}
+	other := New()
+	defer other.Close()
+	if err := l.RunUntilComplete(NewFuture[int](other)); !errors.Is(err, ErrMisuse) {
+		t.Fatalf("foreign future = %v", err)
+	}
+}
