@@ -37,7 +37,7 @@ var (
 
 	// ErrMisuse is matched by errors reporting a call made from the wrong
 	// place: awaiting outside the task's own step, or with a future of
-	// another loop.
+	// another loop; with WithDebug, Future.Wait from the loop itself.
 	ErrMisuse = errors.New("loop: misuse")
 )
 
@@ -67,6 +67,7 @@ type InterruptedError struct {
 	Err error
 }
 
+// Error says Run was interrupted and how main ended.
 func (e *InterruptedError) Error() string {
 	if e.Err == nil {
 		return "loop: interrupted"

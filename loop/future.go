@@ -146,7 +146,8 @@ func (f *Future[T]) cancelWait() bool {
 func (f *Future[T]) Loop() *Loop { return f.c.l }
 
 // SetResult completes the future with v and reports whether it did; a done
-// future is left unchanged (false). Waiting tasks resume, and done
+// future, or one made by Go (only its task completes it), is left unchanged
+// (false). Waiting tasks resume, and done
 // callbacks run, in later callbacks on the loop.
 func (f *Future[T]) SetResult(v T) bool {
 	if f.c.done || f.c.owner != nil {
@@ -225,6 +226,9 @@ func (f *Future[T]) AddDoneCallback(fn func(*Future[T])) {
 func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	var zero T
 	l := f.c.l
+	if l == nil {
+		return zero, misuse("Future.Wait: zero Future (use NewFuture)")
+	}
 	if l.cfg.debug && !f.c.isDone() && l.onLoopGoroutine() {
 		return zero, misuse("Future.Wait called on the loop; tasks use Await")
 	}
