@@ -307,6 +307,10 @@ func TestClose(t *testing.T) {
 	if l.Close() != nil {
 		t.Fatal("second Close returned an error")
 	}
+	l.CallSoon(func() { t.Error("callback ran after Close") })
+	if len(reports) != 2 || !strings.Contains(reports[1], "loop closed, callback not run") {
+		t.Fatalf("CallSoon after Close not reported: %q", reports)
+	}
 }
 
 // L7: a panic in a callback is reported with its stack and the loop goes
