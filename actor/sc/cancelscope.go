@@ -34,6 +34,7 @@ type CancelScope struct {
 	tasks    []*Task
 
 	name          string
+	seq           uint64 // entry order, for snapshots
 	cancelCalled  bool
 	caught        bool
 	shield        bool
@@ -163,6 +164,8 @@ func (s *CancelScope) enter(t *Task, parentCtx context.Context) context.Context 
 	s.r = r
 	s.owner = t
 	s.entered = true
+	r.nextID++
+	s.seq = r.nextID
 	s.tm.scope = s
 	s.tm.idx = -1
 	s.parent = t.scope

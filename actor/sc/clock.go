@@ -22,8 +22,8 @@ func (wallClock) Now() time.Time { return time.Now() }
 // is safe from any goroutine. Use one clock per run.
 type MockClock struct {
 	mu       sync.Mutex
-	now      time.Time     // guarded by mu
-	autojump bool          // guarded by mu
+	now      time.Time            // guarded by mu
+	autojump bool                 // guarded by mu
 	wakers   map[*Runner]struct{} // guarded by mu
 }
 

@@ -176,3 +176,6 @@ func (t *Task) setScope(s *CancelScope) {
 	t.scope = s
 	s.addTask(t)
 }
+
+// Runner returns the runner the task belongs to. Safe from any goroutine.
+func (t *Task) Runner() *Runner { return t.r }
