@@ -111,11 +111,18 @@ func (st *chanState[T]) putWaiter(w *chanWaiter[T]) {
 	st.free = w
 }
 
-func abortChan[T any](t *Task, _ error) abortResult {
-	w := t.waitData.(*chanWaiter[T])
+// leaveQueue takes a cancelled waiter out of its queue.
+func (w *chanWaiter[T]) leaveQueue() {
 	if w.q != nil {
 		w.q.remove(w)
 	}
+}
+
+// abortChan is the abort function of channel waits. It is not generic (a
+// generic function value would allocate at every wait); the waiter does
+// the typed work.
+func abortChan(t *Task, _ error) abortResult {
+	t.waitData.(interface{ leaveQueue() }).leaveQueue()
 	return abortDone
 }
 
@@ -164,7 +171,7 @@ func (e *SendChannel[T]) Send(ctx context.Context, v T) error {
 	w.v = v
 	st.sendq.push(w)
 	t.waitData = w
-	err = t.park("channel send", abortChan[T])
+	err = t.park("channel send", abortChan)
 	st.putWaiter(w)
 	return err
 }
@@ -255,7 +262,7 @@ func (e *ReceiveChannel[T]) Receive(ctx context.Context) (T, error) {
 	w := st.getWaiter(t, e)
 	st.recvq.push(w)
 	t.waitData = w
-	err = t.park("channel receive", abortChan[T])
+	err = t.park("channel receive", abortChan)
 	v := w.v
 	st.putWaiter(w)
 	if err != nil {

@@ -60,7 +60,9 @@ type Task struct {
 	wnext    *Task
 	wprev    *Task
 	sleep    timer
-	where    [6]uintptr // return PCs at the last park
+	where    [6]uintptr // return PCs where the task is suspended, taken by probe
+	started  bool       // the coroutine has begun running
+	probing  bool       // the current resume only asks for the suspension site
 
 	err    error
 	isMain bool
@@ -101,6 +103,7 @@ func taskFrom(ctx context.Context, op string) (*Task, error) {
 
 // body is the coroutine function of a task.
 func (t *Task) body(c *coro.Coro) {
+	t.started = true
 	if lc := t.r.labelCtx(t.name); lc != nil {
 		pprof.SetGoroutineLabels(lc)
 	}
@@ -133,9 +136,7 @@ func (t *Task) park(what string, abort func(*Task, error) abortResult) error {
 	t.abort = abort
 	t.waitWhat = what
 	t.state = taskParked
-	n := runtime.Callers(3, t.where[:])
-	clear(t.where[n:])
-	if !t.co.Yield() {
+	if !t.suspend() {
 		return ErrRunFinished
 	}
 	err := t.wakeErr
@@ -148,7 +149,36 @@ func (t *Task) park(what string, abort func(*Task, error) abortResult) error {
 func (t *Task) yield() bool {
 	t.state = taskRunnable
 	t.r.runq = append(t.r.runq, t)
-	return t.co.Yield()
+	return t.suspend()
+}
+
+// suspend switches to the runner until the task is resumed for real.
+// Parking records nothing, so it costs only the switch: a snapshot finds
+// out where a suspended task is by resuming it with probing set, and the
+// task answers by recording its stack and suspending again.
+func (t *Task) suspend() bool {
+	for {
+		if !t.co.Yield() {
+			return false
+		}
+		if !t.probing {
+			return true
+		}
+		t.probing = false
+		n := runtime.Callers(3, t.where[:])
+		clear(t.where[n:])
+	}
+}
+
+// probe fills t.where for a suspended task (see suspend). It is called by
+// Snapshot, from the driving goroutine or from another task's step.
+func (t *Task) probe() {
+	if !t.started || t.co == nil || t.state == taskRunning || t.state == taskDone {
+		return
+	}
+	t.probing = true
+	t.co.Resume()
+	t.probing = false
 }
 
 // deliver offers err (a cancellation or an interrupt) to a parked task.

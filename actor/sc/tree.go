@@ -69,11 +69,14 @@ func (r *Runner) taskNode(t *Task) *TreeNode {
 	case t.state == taskParked:
 		n.State = "parked"
 		n.Wait = t.waitWhat
+		t.probe()
 		n.Where = userFrame(t.where[:])
 	case t.state == taskDone:
 		n.State = "done"
 	default:
 		n.State = "runnable"
+		t.probe()
+		n.Where = userFrame(t.where[:])
 	}
 	if t.isMain {
 		n.Cancelled = r.rootScope.cancelCalled
