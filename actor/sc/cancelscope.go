@@ -352,6 +352,7 @@ type TooSlowError struct {
 	Deadline time.Time
 }
 
+// Error names the deadline that passed.
 func (e *TooSlowError) Error() string {
 	return "sc: too slow: deadline " + e.Deadline.Format(time.RFC3339Nano) + " passed"
 }

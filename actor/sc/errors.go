@@ -89,6 +89,7 @@ type InterruptedError struct {
 	Err error
 }
 
+// Error names the interrupt and the main task's error.
 func (e *InterruptedError) Error() string {
 	return fmt.Sprintf("sc: interrupted (main task had finished with: %v)", e.Err)
 }

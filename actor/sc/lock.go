@@ -54,15 +54,15 @@ func (l *Lock) TryAcquire(ctx context.Context) (bool, error) {
 }
 
 // Release releases the lock held by the task of ctx, handing it to the
-// first waiter. It does not block. If the caller is not the owner it
+// first waiter. It does not block. Like the blocking calls, it must be
+// called with the ctx of the running task (else ErrNotInTask). If the caller is not the owner it
 // returns an error matching ErrNotOwner naming both, and the lock stays
 // held.
 func (l *Lock) Release(ctx context.Context) error {
-	c := scopeCtxOf(ctx)
-	if c == nil {
-		return fmt.Errorf("sc: Lock.Release: ctx carries no task: %w", ErrNotInTask)
+	t, err := taskFrom(ctx, "Lock.Release")
+	if err != nil {
+		return err
 	}
-	t := c.task
 	if l.owner != t {
 		if l.owner == nil {
 			return fmt.Errorf("sc: Lock.Release by %s: lock is not held: %w", t, ErrNotOwner)

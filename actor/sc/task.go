@@ -60,7 +60,7 @@ type Task struct {
 	wnext    *Task
 	wprev    *Task
 	sleep    timer
-	where    [6]uintptr // return PCs where the task is suspended, taken by probe
+	where    [8]uintptr // return PCs where the task is suspended, taken by probe
 	started  bool       // the coroutine has begun running
 	probing  bool       // the current resume only asks for the suspension site
 
