@@ -270,3 +270,81 @@ func TestScopeExitOrder(t *testing.T) {
 		}
 	})
 }
+
+// A shielded scope's ctx has its own Done, open while the outer scope's is
+// closed; dropping the shield delivers the outer cancellation at once.
+func TestShieldContextAndToggle(t *testing.T) {
+	runAll(t, func(t *testing.T, run runFunc) {
+		var shield sc.CancelScope
+		var sleepErr error
+		var shieldDone <-chan struct{}
+		err := run(func(ctx context.Context) error {
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				outerDone := ctx.Done()
+				shield.SetShield(true)
+				n.StartSoon("shielded", func(ctx context.Context) error {
+					return shield.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error {
+						shieldDone = ctx.Done()
+						sleepErr = sc.Sleep(ctx, time.Hour)
+						return sleepErr
+					})
+				})
+				if err := sc.Sleep(ctx, time.Second); err != nil {
+					return err
+				}
+				n.CancelScope().Cancel()
+				select {
+				case <-outerDone:
+				default:
+					return errors.New("outer Done still open after Cancel")
+				}
+				select {
+				case <-shieldDone:
+					return errors.New("shielded Done closed by the outer cancel")
+				default:
+				}
+				// The shielded task keeps sleeping: give it a few ticks.
+				if err := sc.OpenCancelScope(ctx, func(ctx context.Context, s *sc.CancelScope) error {
+					s.SetShield(true)
+					return sc.Sleep(ctx, time.Second)
+				}); err != nil {
+					return err
+				}
+				if sleepErr != nil {
+					return fmt.Errorf("shielded sleep ended early: %v", sleepErr)
+				}
+				shield.SetShield(false) // now the nursery's cancellation reaches it
+				return nil
+			})
+		}, mock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !errors.Is(sleepErr, sc.ErrCancelled) || shield.CancelledCaught() {
+			t.Fatalf("sleep = %v, caught by the shield scope = %v (want the nursery to absorb it)", sleepErr, shield.CancelledCaught())
+		}
+	})
+}
+
+// Cancellation inside a nursery body that the body does not absorb is
+// absorbed by the scope that caused it, and the code after continues.
+func TestCancelAbsorbedByCausingScope(t *testing.T) {
+	runAll(t, func(t *testing.T, run runFunc) {
+		var outer sc.CancelScope
+		after := false
+		err := run(func(ctx context.Context) error {
+			err := outer.Run(ctx, func(ctx context.Context, s *sc.CancelScope) error {
+				return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+					n.StartSoon("child", func(ctx context.Context) error { return sc.SleepForever(ctx) })
+					s.Cancel()
+					return sc.SleepForever(ctx)
+				})
+			})
+			after = true
+			return err
+		})
+		if err != nil || !after || !outer.CancelledCaught() {
+			t.Fatalf("err = %v, after = %v, caught = %v", err, after, outer.CancelledCaught())
+		}
+	})
+}
