@@ -24,6 +24,26 @@
 // (Unwrap() []error). A panic in a task becomes a *PanicError carrying the
 // value and the task's stack, and cancels the task's siblings.
 //
+// # Scheduling
+//
+// A tick takes cross-goroutine wake-ups, expires deadlines, then runs one
+// batch: the tasks runnable when the batch starts, in the order they
+// became runnable (FIFO, deterministic; trio shuffles instead). Tasks made
+// runnable during the batch run in the next tick. Checkpoint has no fast
+// path: even with nothing else runnable it switches to the runner, which
+// ends the tick, so a host loop driving the runner always gets control
+// back. Where a task is parked costs nothing at park time: a snapshot
+// (Runner.Snapshot, TaskTree) briefly resumes each suspended task to ask.
+//
+// # Host code and other goroutines
+//
+// Host code on the driving goroutine may touch sc objects between ticks
+// (Event.Set, CancelScope.Cancel and SetDeadline, Semaphore.Release,
+// channel Close, Nursery.StartSoon); each such change wakes a driver that
+// is waiting in Runner.Wait. Plain goroutines never touch sc objects
+// directly: they go through the runner's Token (RunSync, Run), which runs
+// the code inside the runner and waits for it.
+//
 // # Drivers
 //
 // Run drives a runner on the calling goroutine. The guest driver in package

@@ -380,3 +380,6 @@ func Run(main func(ctx context.Context) error, opts ...Option) error {
 		}
 	}
 }
+
+// Now returns the time on the runner's clock. Safe from any goroutine.
+func (r *Runner) Now() time.Time { return r.clock.Now() }
