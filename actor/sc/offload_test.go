@@ -203,8 +203,9 @@ func TestMisuseFromOutside(t *testing.T) {
 		fromGoroutine := make(chan error, 1)
 		err := run(func(ctx context.Context) error {
 			leaked = ctx
-			go func() { fromGoroutine <- sc.Checkpoint(ctx) }()
 			return sc.ToGoroutine(ctx, func(context.Context) error {
+				// The task is parked here, so its step is not running.
+				go func() { fromGoroutine <- sc.Checkpoint(ctx) }()
 				if err := <-fromGoroutine; !errors.Is(err, sc.ErrNotInTask) {
 					return fmt.Errorf("Checkpoint from a goroutine: %v", err)
 				}

@@ -89,6 +89,11 @@ func CurrentTask(ctx context.Context) *Task {
 
 // taskFrom returns the task of ctx when that task's step is running now;
 // otherwise a clear misuse error naming op.
+//
+// Limit: Go exposes no goroutine identity, so a call made from another
+// goroutine at the very moment the task's own step runs is not caught here
+// (it is a data race, which -race reports). Calls while the task is parked,
+// runnable or finished, and calls with a ctx of no task, are always caught.
 func taskFrom(ctx context.Context, op string) (*Task, error) {
 	c := scopeCtxOf(ctx)
 	if c == nil {
