@@ -224,3 +224,44 @@ func TestStartCancelledBeforeStarted(t *testing.T) {
 		}
 	})
 }
+
+// A task that calls started from inside its own cancel scope moves, scope
+// and all, into the target nursery: cancelling that nursery reaches it,
+// and cancelling the caller's scope afterwards does not.
+func TestStartMovesNestedScopes(t *testing.T) {
+	runAll(t, func(t *testing.T, run runFunc) {
+		var childErr error
+		err := run(func(ctx context.Context) error {
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				err := sc.OpenCancelScope(ctx, func(ctx context.Context, caller *sc.CancelScope) error {
+					_, err := sc.Start(ctx, n, "mover", func(ctx context.Context, started func(struct{})) error {
+						return sc.OpenCancelScope(ctx, func(ctx context.Context, _ *sc.CancelScope) error {
+							started(struct{}{})
+							childErr = sc.Sleep(ctx, time.Hour)
+							return childErr
+						})
+					})
+					caller.Cancel() // the task has left the caller's scope
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				if err := sc.Sleep(ctx, time.Second); err != nil {
+					return err
+				}
+				if childErr != nil {
+					return fmt.Errorf("moved task saw the caller's cancel: %v", childErr)
+				}
+				n.CancelScope().Cancel()
+				return nil
+			})
+		}, mock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !errors.Is(childErr, sc.ErrCancelled) {
+			t.Fatalf("child = %v, want cancelled by the target nursery", childErr)
+		}
+	})
+}
