@@ -18,8 +18,10 @@ func (wallClock) Now() time.Time { return time.Now() }
 // MockClock is a virtual clock for tests (trio's MockClock). Its time moves
 // only by Advance, or, with autojump on, whenever every task of the runner
 // is blocked and a deadline is pending: the runner then jumps the clock
-// straight to that deadline, so sleeping tests cost no wall time. A MockClock
-// is safe from any goroutine. Use one clock per run.
+// straight to that deadline, so sleeping tests cost no wall time. As in
+// trio, only tasks count: work running in a ToGoroutine goroutine does not
+// hold the clock back. A MockClock is safe from any goroutine. Use one
+// clock per run.
 type MockClock struct {
 	mu       sync.Mutex
 	now      time.Time            // guarded by mu
