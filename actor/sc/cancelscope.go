@@ -1,0 +1,382 @@
+package sc
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// CancelScope marks a region of one task's code that can be cancelled as a
+// unit (trio's CancelScope). The zero value is a scope with no deadline,
+// not shielded, not cancelled; configure it with SetDeadline and SetShield
+// before or after entering. A scope is entered once (Enter, or the
+// callback helpers OpenCancelScope, MoveOnAfter, FailAfter) and exited once
+// by the same task, in LIFO order with the task's other scopes.
+//
+// Cancellation is level-triggered: once a scope is cancelled, every
+// checkpoint inside it (not inside a shielded inner scope) returns an error
+// matching ErrCancelled, again and again, until the code leaves the scope.
+// The scope absorbs that error on exit (CancelledCaught then reports true).
+//
+// Methods are for code of the same runner: a task step, or host code on the
+// driving goroutine between ticks (which wakes a waiting runner). Plain
+// goroutines go through a Token. A CancelScope must not be copied after
+// first use.
+type CancelScope struct {
+	r        *Runner
+	parent   *CancelScope
+	owner    *Task    // task that entered it; nil for the system root
+	nursery  *Nursery // set when this is a nursery's scope
+	children []*CancelScope
+	cidx     int // index in parent.children
+	tasks    []*Task
+
+	name          string
+	seq           uint64 // entry order, for snapshots
+	cancelCalled  bool
+	caught        bool
+	shield        bool
+	deadlineFired bool
+	hasDeadline   bool
+	entered       bool
+	exited        bool
+	tm            timer
+
+	// eff is true while the scope is effectively cancelled: cancelled
+	// itself, or inside an effectively cancelled parent without a shield.
+	// Written by the runner, read from any goroutine (ctx.Err).
+	eff atomic.Bool
+
+	doneMu     sync.Mutex
+	done       chan struct{} // guarded by doneMu; made lazily
+	doneClosed bool          // guarded by doneMu
+}
+
+// Cancel cancels the scope: blocking calls inside it end with ErrCancelled
+// at once, and so does every later checkpoint inside it. Cancel does not
+// wait; repeat calls are no-ops. Cancelling before Enter makes the scope
+// start cancelled.
+func (s *CancelScope) Cancel() {
+	if s.cancelCalled {
+		return
+	}
+	s.cancelCalled = true
+	if s.entered && !s.exited {
+		s.refresh()
+		s.r.wakeIfOutside()
+	}
+}
+
+// CancelCalled reports whether Cancel was called or the deadline passed.
+func (s *CancelScope) CancelCalled() bool { return s.cancelCalled }
+
+// CancelledCaught reports whether the scope absorbed a cancellation on
+// exit.
+func (s *CancelScope) CancelledCaught() bool { return s.caught }
+
+// Shielded reports whether the scope shields its contents from outer
+// cancellation.
+func (s *CancelScope) Shielded() bool { return s.shield }
+
+// SetShield turns the shield on or off. A shielded scope ignores the
+// cancellation of scopes around it (its own Cancel and deadline still
+// work). Turning a shield off inside a cancelled scope delivers the
+// cancellation at once. A Done channel that has closed stays closed.
+func (s *CancelScope) SetShield(on bool) {
+	if s.shield == on {
+		return
+	}
+	s.shield = on
+	if s.entered && !s.exited {
+		s.refresh()
+		s.r.wakeIfOutside()
+	}
+}
+
+// Deadline returns the scope's deadline and whether it has one.
+func (s *CancelScope) Deadline() (time.Time, bool) { return s.tm.when, s.hasDeadline }
+
+// SetDeadline sets (or moves) the time at which the scope cancels itself;
+// the zero time removes the deadline. A deadline already past cancels the
+// scope at its first checkpoint. Moving the deadline wakes a waiting runner,
+// so host code between ticks may call it.
+func (s *CancelScope) SetDeadline(t time.Time) {
+	s.hasDeadline = !t.IsZero()
+	s.tm.when = t
+	if !s.entered || s.exited || s.cancelCalled {
+		return
+	}
+	h := &s.r.timers
+	switch {
+	case !s.hasDeadline:
+		h.remove(&s.tm)
+	case s.tm.idx >= 0:
+		h.fix(s.tm.idx)
+	default:
+		h.push(&s.tm)
+	}
+	s.r.wakeIfOutside()
+}
+
+// Enter enters the scope in the task of ctx and returns the ctx for code
+// inside it (pass it on: its Done follows this scope). It fails with a
+// clear error when ctx's task is not running, or the scope was entered
+// before. Every successful Enter must be paired with Exit in the same task.
+func (s *CancelScope) Enter(ctx context.Context) (context.Context, error) {
+	t, err := taskFrom(ctx, "CancelScope.Enter")
+	if err != nil {
+		return ctx, err
+	}
+	if s.entered {
+		return ctx, fmt.Errorf("sc: CancelScope.Enter: scope entered twice: %w", ErrScopeOrder)
+	}
+	return s.enter(t, ctx), nil
+}
+
+// Exit leaves the scope. It takes the error the code inside produced and
+// returns it with cancellations absorbed when this scope was cancelled.
+// Exiting a scope that is not the task's innermost one, exiting twice, or
+// from another task returns an error matching ErrScopeOrder (joined with
+// err) and leaves the scope stack as it was.
+func (s *CancelScope) Exit(ctx context.Context, err error) error {
+	t, terr := taskFrom(ctx, "CancelScope.Exit")
+	if terr != nil {
+		return joinErr(err, terr)
+	}
+	if !s.entered || s.exited || s.owner != t || t.scope != s {
+		return joinErr(err, fmt.Errorf("sc: CancelScope.Exit: not the innermost open scope of %s: %w", t, ErrScopeOrder))
+	}
+	return s.exit(t, err)
+}
+
+func joinErr(err, misuse error) error {
+	if err == nil {
+		return misuse
+	}
+	return fmt.Errorf("%w (and %w)", misuse, err)
+}
+
+// enter links s under t's innermost scope and makes it t's innermost.
+func (s *CancelScope) enter(t *Task, parentCtx context.Context) context.Context {
+	r := t.r
+	s.r = r
+	s.owner = t
+	s.entered = true
+	r.nextID++
+	s.seq = r.nextID
+	s.tm.scope = s
+	s.tm.idx = -1
+	s.parent = t.scope
+	s.parent.addChild(s)
+	t.setScope(s)
+	c := newScopeCtx(parentCtx, t, s)
+	if s.hasDeadline && !s.cancelCalled {
+		if !s.tm.when.After(r.clock.Now()) {
+			s.deadlineFired = true
+			s.cancelCalled = true
+		} else {
+			r.timers.push(&s.tm)
+		}
+	}
+	s.refresh()
+	return c
+}
+
+// exit unlinks s (the innermost scope of t) and filters err.
+func (s *CancelScope) exit(t *Task, err error) error {
+	s.exited = true
+	s.r.timers.remove(&s.tm)
+	t.setScope(s.parent)
+	s.parent.removeChild(s)
+	if s.cancelCalled && err != nil {
+		if f, dropped := filterCancelled(err); dropped {
+			s.caught = true
+			err = f
+		}
+	}
+	return err
+}
+
+// refresh recomputes effective cancellation for s and its subtree, closing
+// Done channels and delivering ErrCancelled to parked tasks that became
+// cancelled.
+func (s *CancelScope) refresh() {
+	eff := s.cancelCalled || (!s.shield && s.parent != nil && s.parent.eff.Load())
+	if eff == s.eff.Load() {
+		return
+	}
+	s.eff.Store(eff)
+	if eff {
+		s.closeDone()
+		for i := 0; i < len(s.tasks); i++ {
+			s.tasks[i].deliver(ErrCancelled)
+		}
+	}
+	for i := 0; i < len(s.children); i++ {
+		s.children[i].refresh()
+	}
+}
+
+func (s *CancelScope) doneChan() <-chan struct{} {
+	s.doneMu.Lock()
+	defer s.doneMu.Unlock()
+	if s.done == nil {
+		s.done = make(chan struct{})
+		if s.eff.Load() {
+			close(s.done)
+			s.doneClosed = true
+		}
+	}
+	return s.done
+}
+
+func (s *CancelScope) closeDone() {
+	s.doneMu.Lock()
+	if s.done != nil && !s.doneClosed {
+		close(s.done)
+		s.doneClosed = true
+	}
+	s.doneMu.Unlock()
+}
+
+func (s *CancelScope) addChild(c *CancelScope) {
+	c.cidx = len(s.children)
+	s.children = append(s.children, c)
+}
+
+func (s *CancelScope) removeChild(c *CancelScope) {
+	i := c.cidx
+	last := len(s.children) - 1
+	if i > last || s.children[i] != c {
+		return
+	}
+	s.children[i] = s.children[last]
+	s.children[i].cidx = i
+	s.children[last] = nil
+	s.children = s.children[:last]
+}
+
+func (s *CancelScope) addTask(t *Task) {
+	t.scopeIdx = len(s.tasks)
+	s.tasks = append(s.tasks, t)
+}
+
+func (s *CancelScope) removeTask(t *Task) {
+	i := t.scopeIdx
+	last := len(s.tasks) - 1
+	if i > last || s.tasks[i] != t {
+		return
+	}
+	s.tasks[i] = s.tasks[last]
+	s.tasks[i].scopeIdx = i
+	s.tasks[last] = nil
+	s.tasks = s.tasks[:last]
+}
+
+// deadlineExpired is called by the runner when the scope's timer fires.
+func (s *CancelScope) deadlineExpired() {
+	if s.exited || s.cancelCalled {
+		return
+	}
+	s.deadlineFired = true
+	s.Cancel()
+}
+
+// OpenCancelScope runs fn inside a new cancel scope configured by the
+// options and returns fn's error with the scope's cancellations absorbed.
+// fn receives the scope, so it can cancel it or move its deadline.
+func OpenCancelScope(ctx context.Context, fn func(ctx context.Context, s *CancelScope) error) error {
+	s := &CancelScope{}
+	return s.Run(ctx, fn)
+}
+
+// Run enters s, runs fn inside it and exits it, returning fn's error with
+// the scope's cancellations absorbed. It blocks for as long as fn does.
+func (s *CancelScope) Run(ctx context.Context, fn func(ctx context.Context, s *CancelScope) error) (err error) {
+	t, err := taskFrom(ctx, "CancelScope.Run")
+	if err != nil {
+		return err
+	}
+	if s.entered {
+		return fmt.Errorf("sc: CancelScope.Run: scope entered twice: %w", ErrScopeOrder)
+	}
+	inner := s.enter(t, ctx)
+	err = callScoped(t, inner, s, fn)
+	if t.scope != s {
+		// fn left inner scopes open (Enter without Exit): close them so the
+		// stack stays consistent, and say so.
+		err = joinErr(err, t.unwindTo(s))
+	}
+	return s.exit(t, err)
+}
+
+func callScoped(t *Task, ctx context.Context, s *CancelScope, fn func(context.Context, *CancelScope) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = capturePanic(v, t)
+		}
+	}()
+	return fn(ctx, s)
+}
+
+// unwindTo exits t's scopes above s that were left open.
+func (t *Task) unwindTo(s *CancelScope) error {
+	for t.scope != s && t.scope != t.base {
+		in := t.scope
+		in.exit(t, nil)
+	}
+	return fmt.Errorf("sc: %s left a cancel scope open: %w", t, ErrScopeOrder)
+}
+
+// MoveOnAfter runs fn with a deadline d from now and returns quietly
+// (nil) if the deadline cancelled it; other errors pass through.
+func MoveOnAfter(ctx context.Context, d time.Duration, fn func(ctx context.Context) error) error {
+	t, err := taskFrom(ctx, "MoveOnAfter")
+	if err != nil {
+		return err
+	}
+	return MoveOnAt(ctx, t.r.clock.Now().Add(d), fn)
+}
+
+// MoveOnAt is MoveOnAfter with an absolute deadline.
+func MoveOnAt(ctx context.Context, deadline time.Time, fn func(ctx context.Context) error) error {
+	s := &CancelScope{}
+	s.SetDeadline(deadline)
+	return s.Run(ctx, func(ctx context.Context, _ *CancelScope) error { return fn(ctx) })
+}
+
+// TooSlowError is returned by FailAfter/FailAt; it matches ErrTooSlow.
+type TooSlowError struct {
+	Deadline time.Time
+}
+
+// Error names the deadline that passed.
+func (e *TooSlowError) Error() string {
+	return "sc: too slow: deadline " + e.Deadline.Format(time.RFC3339Nano) + " passed"
+}
+
+// Is matches ErrTooSlow.
+func (e *TooSlowError) Is(target error) bool { return target == ErrTooSlow }
+
+// FailAfter runs fn with a deadline d from now; if the deadline cancelled
+// fn, it returns a *TooSlowError (matching ErrTooSlow).
+func FailAfter(ctx context.Context, d time.Duration, fn func(ctx context.Context) error) error {
+	t, err := taskFrom(ctx, "FailAfter")
+	if err != nil {
+		return err
+	}
+	return FailAt(ctx, t.r.clock.Now().Add(d), fn)
+}
+
+// FailAt is FailAfter with an absolute deadline.
+func FailAt(ctx context.Context, deadline time.Time, fn func(ctx context.Context) error) error {
+	s := &CancelScope{}
+	s.SetDeadline(deadline)
+	err := s.Run(ctx, func(ctx context.Context, _ *CancelScope) error { return fn(ctx) })
+	if err == nil && s.caught {
+		return &TooSlowError{Deadline: deadline}
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+// Package sc is hitch's structured-concurrency runtime, modelled on trio:
+// tasks live in nurseries, a nursery waits for all of its children, errors
+// propagate to the parent, and cancellation is scoped, level-triggered and
+// can be shielded.
+//
+// # Tasks and checkpoints
+//
+// Every task is a coroutine (internal/coro) stepped by its Runner; a
+// checkpoint (Checkpoint, Sleep, Event.Wait, Lock.Acquire, channel Send and
+// Receive, ...) switches back to the runner. One runner never runs two task
+// steps at once, so the tasks of one runner share memory without locks.
+// Task functions are func(ctx context.Context) error. The ctx carries the
+// task (CurrentTask) and its Done/Err follow the task's effective
+// cancellation, so it can be handed to standard-library calls running in a
+// goroutine started by ToGoroutine. Every blocking sc call takes that ctx
+// first; called with a ctx of no task, or from outside the task's step, it
+// returns an error matching ErrNotInTask at once.
+//
+// # Cancellation
+//
+// A cancelled checkpoint returns an error matching ErrCancelled; return it
+// unchanged and the CancelScope whose Cancel (or deadline) caused it
+// absorbs it on exit. Nurseries collect errors into a *NurseryError
+// (Unwrap() []error). A panic in a task becomes a *PanicError carrying the
+// value and the task's stack, and cancels the task's siblings.
+//
+// # Scheduling
+//
+// A tick takes cross-goroutine wake-ups, expires deadlines, then runs one
+// batch: the tasks runnable when the batch starts, in the order they
+// became runnable (FIFO, deterministic; trio shuffles instead). Tasks made
+// runnable during the batch run in the next tick. Checkpoint has no fast
+// path: even with nothing else runnable it switches to the runner, which
+// ends the tick, so a host loop driving the runner always gets control
+// back. Where a task is parked costs nothing at park time: a snapshot
+// (Runner.Snapshot, TaskTree) briefly resumes each suspended task to ask.
+//
+// # Host code and other goroutines
+//
+// Host code on the driving goroutine may touch sc objects between ticks
+// (Event.Set, CancelScope.Cancel and SetDeadline, Semaphore.Release,
+// channel Close, Nursery.StartSoon); each such change wakes a driver that
+// is waiting in Runner.Wait. Plain goroutines never touch sc objects
+// directly: they go through the runner's Token (RunSync, Run), which runs
+// the code inside the runner and waits for it.
+//
+// # Drivers
+//
+// Run drives a runner on the calling goroutine. The guest driver in package
+// bridge drives the same scheduler from a host loop through NewRunner,
+// Runner.Tick, Runner.Wait and Runner.Wake. Code outside the runner reaches
+// in through the Runner's Token (RunSync, Run), from any goroutine.
+//
+//	err := sc.Run(func(ctx context.Context) error {
+//		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+//			n.StartSoon("worker", func(ctx context.Context) error {
+//				return sc.Sleep(ctx, time.Second)
+//			})
+//			return nil
+//		})
+//	})
+package sc

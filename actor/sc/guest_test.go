@@ -1,0 +1,168 @@
+package sc_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/sc"
+)
+
+// A minimal guest driver: a host goroutine running callbacks from a chan
+// func() loop, with Wait on a separate waiter goroutine (the shape of
+// bridge.StartGuestRun). Host callbacks posted by tasks through hostPost run
+// between ticks on the host goroutine.
+type chanHost struct {
+	calls chan func()
+}
+
+var hostKey struct{}
+
+func init() {
+	drivers = append(drivers, driver{"guest-chan", func(main func(ctx context.Context) error, opts ...sc.Option) error {
+		return guestRun(main, opts...)
+	}})
+}
+
+func guestRun(main func(ctx context.Context) error, opts ...sc.Option) error {
+	h := &chanHost{calls: make(chan func(), 64)}
+	r := sc.NewRunner(func(ctx context.Context) error {
+		return main(context.WithValue(ctx, &hostKey, h))
+	}, opts...)
+	done := make(chan error, 1)
+	var tick func()
+	tick = func() {
+		res := r.Tick()
+		switch {
+		case res.Finished:
+			done <- r.Outcome()
+		case res.Runnable:
+			h.calls <- tick
+		default:
+			go func() {
+				r.Wait(res.Deadline)
+				h.calls <- tick
+			}()
+		}
+	}
+	h.calls <- tick
+	for {
+		select {
+		case f := <-h.calls:
+			f()
+		case err := <-done:
+			return err
+		}
+	}
+}
+
+// hostPost queues fn to run on the host goroutine between ticks (only
+// under the guest-chan driver; reports false elsewhere).
+func hostPost(ctx context.Context, fn func()) bool {
+	h, ok := ctx.Value(&hostKey).(*chanHost)
+	if !ok {
+		return false
+	}
+	h.calls <- fn
+	return true
+}
+
+// bounded runs f and fails the test if it does not finish in time.
+func bounded(t *testing.T, d time.Duration, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("run did not finish within %v", d)
+		return nil
+	}
+}
+
+// G4: host code sets an Event between ticks; the parked waiter must wake
+// at once (there is no deadline to fall back on).
+func TestGuestHostEventSetWakesWaiter(t *testing.T) {
+	err := bounded(t, 20*time.Second, func() error {
+		return guestRun(func(ctx context.Context) error {
+			var ev sc.Event
+			if !hostPost(ctx, func() { ev.Set() }) {
+				t.Error("no host")
+			}
+			return ev.Wait(ctx)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// G5: host code moves a sleeping scope's deadline into the past between
+// ticks; the guest wakes promptly and the scope reports cancelled-caught.
+func TestGuestHostSetDeadlineWakes(t *testing.T) {
+	var s sc.CancelScope
+	err := bounded(t, 20*time.Second, func() error {
+		return guestRun(func(ctx context.Context) error {
+			s.SetDeadline(time.Now().Add(time.Hour))
+			return s.Run(ctx, func(ctx context.Context, s *sc.CancelScope) error {
+				hostPost(ctx, func() { s.SetDeadline(time.Now().Add(-time.Second)) })
+				return sc.Sleep(ctx, time.Hour)
+			})
+		})
+	})
+	if err != nil || !s.CancelledCaught() {
+		t.Fatalf("err = %v, caught = %v", err, s.CancelledCaught())
+	}
+}
+
+// Host code cancelling a scope between ticks wakes the guest too, and the
+// token works before the first tick (G2).
+func TestGuestHostCancelAndEarlyToken(t *testing.T) {
+	r := sc.NewRunner(func(ctx context.Context) error {
+		return sc.SleepForever(ctx)
+	})
+	tokenDone := make(chan error, 1)
+	ran := make(chan struct{})
+	go func() {
+		tokenDone <- r.Token().RunSync(func() error { close(ran); return nil })
+	}()
+	waitDone := make(chan struct{}, 1)
+	waiting := false
+	cancelled := false
+	deadline := time.After(20 * time.Second)
+	for {
+		res := r.Tick()
+		if res.Finished {
+			break
+		}
+		if res.Runnable {
+			continue
+		}
+		if !waiting {
+			waiting = true
+			go func() { r.Wait(res.Deadline); waitDone <- struct{}{} }()
+		}
+		select {
+		case <-waitDone:
+			waiting = false
+		case <-ran:
+			ran = nil
+			if !cancelled {
+				cancelled = true
+				r.Cancel() // host code between ticks: must wake the waiter
+			}
+		case <-deadline:
+			t.Fatal("guest did not finish")
+		}
+	}
+	if waiting {
+		<-waitDone
+	}
+	if err := r.Outcome(); err != nil {
+		t.Fatalf("outcome = %v, want nil (root cancel absorbed)", err)
+	}
+	if err := <-tokenDone; err != nil {
+		t.Fatalf("token call: %v", err)
+	}
+}

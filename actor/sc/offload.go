@@ -1,0 +1,80 @@
+package sc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hitchrt/hitch/internal/panics"
+)
+
+func panicsCapture(v any, where string) *panics.Error { return panics.Capture(v, where) }
+
+// offload is one ToGoroutine call. Runner-owned except err, which the
+// goroutine writes before its completion job is queued.
+type offload struct {
+	abandon   bool
+	abandoned bool
+	err       error
+}
+
+// ToGoroutine runs fn on a new goroutine and parks the task (not the
+// runner) until fn returns, then returns fn's error (trio's
+// to_thread.run_sync). fn receives ctx, whose Done closes when the task's
+// scope is cancelled. On cancellation, ToGoroutine keeps waiting for fn
+// unless abandonOnCancel is set, in which case it returns ErrCancelled at
+// once and fn's result is dropped when it comes. If fn returns a context
+// cancellation error while the task is cancelled, the error also matches
+// ErrCancelled. fn must not call blocking sc functions with ctx (they
+// return ErrNotInTask); it may use the runner's Token. A panic in fn comes
+// back as a *PanicError.
+func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abandonOnCancel bool) error {
+	t, err := taskFrom(ctx, "ToGoroutine")
+	if err != nil {
+		return err
+	}
+	if fn == nil {
+		return errors.New("sc: ToGoroutine: nil function")
+	}
+	if err := t.cancelErr(); err != nil {
+		return err
+	}
+	r := t.r
+	o := &offload{abandon: abandonOnCancel}
+	go func() {
+		ferr := callOffload(ctx, fn)
+		_ = r.wq.Push(job{run: func(r *Runner) {
+			if o.abandoned {
+				return
+			}
+			o.err = ferr
+			r.reschedule(t, nil)
+		}})
+	}()
+	t.waitData = o
+	if werr := t.park("goroutine", abortOffload); werr != nil {
+		return werr
+	}
+	if o.err != nil && errors.Is(o.err, context.Canceled) && t.scope.eff.Load() {
+		return fmt.Errorf("%w: %w", ErrCancelled, o.err)
+	}
+	return o.err
+}
+
+func callOffload(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = panics.Capture(v, "goroutine of "+CurrentTask(ctx).String())
+		}
+	}()
+	return fn(ctx)
+}
+
+func abortOffload(t *Task, _ error) abortResult {
+	o := t.waitData.(*offload)
+	if !o.abandon {
+		return abortFail
+	}
+	o.abandoned = true
+	return abortDone
+}

@@ -1,0 +1,385 @@
+package sc
+
+import (
+	"context"
+	"errors"
+	"runtime/pprof"
+	"sync/atomic"
+	"time"
+
+	"github.com/hitchrt/hitch/internal/coro"
+	"github.com/hitchrt/hitch/internal/wakeq"
+)
+
+// maxWait clamps how long Wait sleeps (trio's _MAX_TIMEOUT).
+const maxWait = 24 * time.Hour
+
+// job is work handed to the runner from another goroutine (token calls,
+// offload completions). run executes inside a tick, between task steps;
+// fail is called instead when the run ended first.
+type job struct {
+	run  func(r *Runner)
+	fail func(err error)
+}
+
+// Runner is one run of the scheduler: the main task, everything it starts,
+// the run queue, the deadline heap and the cross-goroutine wake-up queue.
+// It has one scheduler and two drivers: Run drives it on the calling
+// goroutine; a guest driver (package bridge) calls Tick from host callbacks
+// and Wait on a separate waiter goroutine.
+//
+//	native (Run):      Tick ─ Wait ─ Tick ─ Wait ─ ...   one goroutine
+//	guest (bridge):    host: Tick ......... Tick .......
+//	                   waiter:      Wait ─┘       Wait ─┘
+//
+// Invariant: at most one task step of a runner runs at any moment, and only
+// inside Tick, so runner-owned state needs no locks. Runner-owned state may
+// also be touched by host code on the driving goroutine between ticks; such
+// changes wake a waiting Wait themselves (Event.Set, CancelScope.Cancel,
+// SetDeadline, channel operations, lock release). Plain goroutines must go
+// through the Token.
+type Runner struct {
+	clock Clock
+	mock  *MockClock // clock, when it is a *MockClock
+	main  *Task
+
+	// Runner-owned (driving goroutine, inside or between ticks).
+	rootScope   *CancelScope // main's root scope
+	sysScope    *CancelScope // root scope of tasks started by Token.Run
+	sys         *Nursery     // nursery of tasks started by Token.Run
+	runq        []*Task      // runnable tasks, in wake order
+	spare       []*Task      // the previous batch, reused
+	timers      timerHeap
+	jobs        []job // the previous job batch, reused
+	inTick      bool
+	intrPending bool // an interrupt waits for main's next checkpoint
+	intrAfter   bool // an interrupt arrived after main finished
+	mainDone    bool
+	mainErr     error
+	finished    bool
+	outcome     error
+	nextID      uint64
+	labels      map[string]context.Context
+
+	current atomic.Pointer[Task] // task whose step runs now; read anywhere
+	intrReq atomic.Bool          // Interrupt called; taken by the next tick
+	wq      wakeq.Queue[job]
+	token   Token
+
+	waitTimer *time.Timer // owned by whoever calls Wait
+}
+
+// NewRunner prepares a run of main; no task step runs until the first Tick.
+// The Token works at once. A nil main makes a runner that finishes at its
+// first Tick with an error.
+func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	r := &Runner{clock: cfg.clock}
+	r.token.r = r
+	if m, ok := cfg.clock.(*MockClock); ok {
+		r.mock = m
+		m.register(r)
+	}
+	r.rootScope = r.newRootScope("root")
+	r.sysScope = r.newRootScope("system")
+	r.sys = &Nursery{r: r, scope: r.sysScope, ctx: context.Background()}
+	r.sysScope.nursery = r.sys
+	if main == nil {
+		r.finish(errors.New("sc: NewRunner: nil main function"))
+		return r
+	}
+	r.nextID++
+	t := &Task{r: r, name: cfg.mainName, id: r.nextID, fn: main, isMain: true, base: r.rootScope}
+	t.sleep.task = t
+	t.sleep.idx = -1
+	t.ctx = newScopeCtx(context.Background(), t, r.rootScope)
+	t.setScope(r.rootScope)
+	r.rootScope.owner = t
+	t.co = r.newCoro(t)
+	r.main = t
+	r.reschedule(t, nil)
+	return r
+}
+
+func (r *Runner) newRootScope(name string) *CancelScope {
+	s := &CancelScope{r: r, name: name, entered: true}
+	s.tm.scope = s
+	s.tm.idx = -1
+	return s
+}
+
+func (r *Runner) newCoro(t *Task) *coro.Coro { return coro.New(t.body) }
+
+// TickResult says what a driver should do after a Tick.
+type TickResult struct {
+	// Finished: the run is over; Outcome holds its result.
+	Finished bool
+	// Runnable: tasks are runnable now; tick again without waiting.
+	Runnable bool
+	// Deadline is the earliest pending deadline (zero: none); when nothing
+	// is runnable the driver waits until it, or until a Wake.
+	Deadline time.Time
+}
+
+// Tick runs one scheduler pass: it takes cross-goroutine wake-ups (token
+// calls, offload completions, interrupts), expires deadlines, then runs one
+// batch: the tasks runnable at the start of the batch, in the order they
+// became runnable. Tasks woken during the batch run in the next tick, so a
+// tick is bounded and a host loop stays responsive. Tick is called only by
+// the driving goroutine, never from a task, and ticks never overlap.
+func (r *Runner) Tick() TickResult {
+	if r.finished {
+		return TickResult{Finished: true}
+	}
+	r.inTick = true
+	if r.intrReq.Swap(false) {
+		r.deliverInterrupt()
+	}
+	if r.wq.Len() > 0 {
+		jobs := r.wq.Swap(r.jobs)
+		for i := range jobs {
+			jobs[i].run(r)
+			jobs[i] = job{}
+		}
+		r.jobs = jobs[:0]
+	}
+	if len(r.timers) > 0 {
+		r.expire(r.clock.Now())
+	}
+	// Scheduling rule: the batch is the run queue as it stands now; tasks
+	// rescheduled while it runs land in the fresh queue for the next tick.
+	batch := r.runq
+	r.runq = r.spare[:0]
+	for i, t := range batch {
+		batch[i] = nil
+		r.step(t)
+	}
+	r.spare = batch[:0]
+	r.inTick = false
+	if r.mainDone && len(r.sys.tasks) == 0 {
+		r.finish(r.mainErr)
+		return TickResult{Finished: true}
+	}
+	res := TickResult{Runnable: len(r.runq) > 0}
+	if len(r.timers) > 0 {
+		res.Deadline = r.timers[0].when
+	}
+	return res
+}
+
+func (r *Runner) step(t *Task) {
+	t.state = taskRunning
+	r.current.Store(t)
+	done := t.co.Resume()
+	r.current.Store(nil)
+	if done {
+		r.taskFinished(t)
+	}
+}
+
+func (r *Runner) taskFinished(t *Task) {
+	err := t.err
+	if t.scope != t.base {
+		err = joinErr(err, t.unwindTo(t.base))
+	}
+	t.base.removeTask(t)
+	t.state = taskDone
+	t.co = nil
+	t.fn = nil
+	if t.isMain {
+		if r.rootScope.cancelCalled {
+			err, _ = filterCancelled(err)
+		}
+		r.mainDone = true
+		r.mainErr = err
+		r.sysScope.Cancel()
+		return
+	}
+	if t.nursery != nil {
+		t.nursery.childDone(t, err)
+	}
+}
+
+func (r *Runner) finish(err error) {
+	r.finished = true
+	if r.intrReq.Swap(false) {
+		r.intrAfter = true
+	}
+	r.outcome = err
+	if r.intrAfter {
+		if err == nil {
+			r.outcome = ErrInterrupted
+		} else {
+			r.outcome = &InterruptedError{Err: err}
+		}
+	}
+	for _, j := range r.wq.Close() {
+		if j.fail != nil {
+			j.fail(ErrRunFinished)
+		}
+	}
+	if r.mock != nil {
+		r.mock.unregister(r)
+	}
+}
+
+func (r *Runner) expire(now time.Time) {
+	for len(r.timers) > 0 && !r.timers[0].when.After(now) {
+		tm := r.timers[0]
+		r.timers.remove(tm)
+		if tm.task != nil {
+			r.reschedule(tm.task, nil)
+		} else {
+			tm.scope.deadlineExpired()
+		}
+	}
+}
+
+// reschedule makes a parked task runnable, to resume with err.
+func (r *Runner) reschedule(t *Task, err error) {
+	t.abort = nil
+	t.waitData = nil
+	t.waitWhat = ""
+	t.wakeErr = err
+	t.state = taskRunnable
+	r.runq = append(r.runq, t)
+	r.wakeIfOutside()
+}
+
+// wakeIfOutside wakes a waiting driver when runner state changed outside a
+// tick (host code between ticks); inside a tick the driver looks anyway.
+func (r *Runner) wakeIfOutside() {
+	if !r.inTick {
+		r.wq.Wake()
+	}
+}
+
+func (r *Runner) deliverInterrupt() {
+	if r.mainDone {
+		r.intrAfter = true
+		return
+	}
+	r.intrPending = true
+	if r.main.deliver(ErrInterrupted) {
+		r.intrPending = false
+	}
+}
+
+// labelCtx returns the pprof label context for a task name (cached).
+func (r *Runner) labelCtx(name string) context.Context {
+	if c, ok := r.labels[name]; ok {
+		return c
+	}
+	c := pprof.WithLabels(context.Background(), pprof.Labels("sc.task", name))
+	if r.labels == nil {
+		r.labels = make(map[string]context.Context)
+	}
+	if len(r.labels) < 4096 {
+		r.labels[name] = c
+	}
+	return c
+}
+
+// Wait blocks until Wake is called or deadline passes (zero: no deadline),
+// never longer than 24 hours. With an autojump MockClock and no pending
+// wake it moves the clock to the deadline and returns at once. Wait touches
+// no runner-owned state, so a guest driver calls it on a waiter goroutine
+// while the host runs other callbacks; only one goroutine at a time may be
+// in Wait.
+func (r *Runner) Wait(deadline time.Time) {
+	woken := r.wq.Woken()
+	select {
+	case <-woken:
+		return
+	default:
+	}
+	if r.mock != nil {
+		if !deadline.IsZero() && r.mock.jumpTo(deadline) {
+			return
+		}
+		// Virtual time moves only through Advance, which wakes.
+		<-woken
+		return
+	}
+	d := maxWait
+	if !deadline.IsZero() {
+		d = deadline.Sub(r.clock.Now())
+		if d <= 0 {
+			return
+		}
+		d = min(d, maxWait)
+	}
+	if r.waitTimer == nil {
+		r.waitTimer = time.NewTimer(d)
+	} else {
+		r.waitTimer.Reset(d)
+	}
+	select {
+	case <-woken:
+		r.waitTimer.Stop()
+	case <-r.waitTimer.C:
+	}
+}
+
+// Wake makes a current or the next Wait return at once. It is safe from any
+// goroutine, never blocks, and repeated calls before Wait looks fold into
+// one.
+func (r *Runner) Wake() { r.wq.Wake() }
+
+// Outcome returns the run's result: main's error (nil on success, with the
+// root scope's own cancellation absorbed), or an interrupt. Valid once Tick
+// reported Finished.
+func (r *Runner) Outcome() error { return r.outcome }
+
+// Token returns the run's token, through which plain goroutines run code
+// inside the runner. It works right after NewRunner.
+func (r *Runner) Token() *Token { return &r.token }
+
+// Cancel cancels main's root scope: every task of the run sees ErrCancelled
+// at its next checkpoint, and main's own ErrCancelled is absorbed (the
+// outcome is nil unless something else failed). Call it from a task or from
+// the driving goroutine between ticks (it wakes a waiting driver); plain
+// goroutines use Token().RunSync(func() error { r.Cancel(); return nil }).
+func (r *Runner) Cancel() { r.rootScope.Cancel() }
+
+// Interrupt asks the run to stop like trio's KeyboardInterrupt: the main
+// task gets ErrInterrupted at its next checkpoint (or at once if parked;
+// in a nursery wait the nursery records it and cancels its children). If
+// main already finished, the outcome becomes ErrInterrupted with main's
+// error chained (an *InterruptedError). Safe from any goroutine.
+func (r *Runner) Interrupt() {
+	r.intrReq.Store(true)
+	r.wq.Wake()
+}
+
+// InTaskStep reports whether a task step of this runner is running at this
+// moment. It is safe from any goroutine, but only code on the driving
+// goroutine gets a stable answer: there, true means "called from inside a
+// task", false means "host code between ticks or job code inside a tick".
+// From another goroutine it only says that some step was running when
+// asked.
+func (r *Runner) InTaskStep() bool { return r.current.Load() != nil }
+
+// Run runs main to completion on the calling goroutine (trio.run) and
+// returns its outcome: NewRunner, then Tick, waiting whenever nothing is
+// runnable, until the run finishes.
+func Run(main func(ctx context.Context) error, opts ...Option) error {
+	r := NewRunner(main, opts...)
+	for {
+		res := r.Tick()
+		if res.Finished {
+			return r.Outcome()
+		}
+		if !res.Runnable {
+			r.Wait(res.Deadline)
+		}
+	}
+}
+
+// Now returns the time on the runner's clock. Safe from any goroutine.
+func (r *Runner) Now() time.Time { return r.clock.Now() }

@@ -1,0 +1,97 @@
+package sc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Token lets plain goroutines run code inside a runner (trio's TrioToken
+// with from_thread): the code runs on the driving goroutine inside a tick,
+// between task steps, so it may touch runner-owned state (set an Event,
+// cancel a scope, start tasks). A Token is valid from NewRunner on; once
+// the run has finished its calls return ErrRunFinished.
+//
+// RunSync and Run block the calling goroutine until the code has run, so
+// they must not be called from a task of the same runner or from the
+// driving goroutine (that would deadlock); tasks call the code directly.
+type Token struct {
+	r *Runner
+}
+
+// Runner returns the token's runner.
+func (tk *Token) Runner() *Runner { return tk.r }
+
+// RunSync runs fn inside the runner at its next tick and returns fn's
+// error (a panic in fn comes back as a *PanicError). It returns
+// ErrRunFinished, without running fn, when the run ends first.
+func (tk *Token) RunSync(fn func() error) error {
+	if fn == nil {
+		return errors.New("sc: Token.RunSync: nil function")
+	}
+	done := make(chan error, 1)
+	err := tk.r.wq.Push(job{
+		run:  func(*Runner) { done <- callSync(fn) },
+		fail: func(err error) { done <- err },
+	})
+	if err != nil {
+		return ErrRunFinished
+	}
+	return <-done
+}
+
+func callSync(fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = captureHostPanic(v, "Token.RunSync function")
+		}
+	}()
+	return fn()
+}
+
+// Run starts fn as a task of the runner (a system task, outside main's
+// tree, cancelled when main finishes), waits for it and returns its error.
+// It returns ErrRunFinished when the run ends before the task starts.
+func (tk *Token) Run(fn func(ctx context.Context) error) error {
+	return tk.RunNamed("token.Run", fn)
+}
+
+// RunNamed is Run with a task name for snapshots and profiles.
+func (tk *Token) RunNamed(name string, fn func(ctx context.Context) error) error {
+	if fn == nil {
+		return errors.New("sc: Token.Run: nil function")
+	}
+	done := make(chan error, 1)
+	err := tk.r.wq.Push(job{
+		run: func(r *Runner) {
+			if r.mainDone {
+				done <- ErrRunFinished
+				return
+			}
+			// The wrapper hands the result to the caller and returns nil,
+			// so one token task's failure never cancels the others.
+			r.sys.spawn(name, func(ctx context.Context) error {
+				var err error
+				func() {
+					defer func() {
+						if v := recover(); v != nil {
+							err = capturePanic(v, CurrentTask(ctx))
+						}
+					}()
+					err = fn(ctx)
+				}()
+				done <- err
+				return nil
+			})
+		},
+		fail: func(err error) { done <- err },
+	})
+	if err != nil {
+		return ErrRunFinished
+	}
+	return <-done
+}
+
+func captureHostPanic(v any, where string) error {
+	return fmt.Errorf("sc: %w", panicsCapture(v, where))
+}
