@@ -80,14 +80,12 @@ func WithStruct[T any]() Option {
 }
 
 // extHook adapts typed functions to ugorji's BytesExt. ugorji's interface
-// has no error results, so failures panic with extPanic and the payload
+// has no error results, so failures panic with extPanicErr and the payload
 // encode or decode recovers them into an error.
 type extHook[T any] struct {
 	enc func(T) ([]byte, error)
 	dec func([]byte) (T, error)
 }
-
-type extPanic struct{ err error }
 
 func (x *extHook[T]) WriteExt(v any) []byte {
 	var t T
@@ -97,11 +95,11 @@ func (x *extHook[T]) WriteExt(v any) []byte {
 	case *T:
 		t = *v
 	default:
-		panic(extPanic{fmt.Errorf("msg: extension for %T got %T", t, v)})
+		panic(extPanicErr{fmt.Errorf("msg: extension for %T got %T", t, v)})
 	}
 	b, err := x.enc(t)
 	if err != nil {
-		panic(extPanic{err})
+		panic(extPanicErr{err})
 	}
 	return b
 }
@@ -109,7 +107,7 @@ func (x *extHook[T]) WriteExt(v any) []byte {
 func (x *extHook[T]) ReadExt(dst any, src []byte) {
 	t, err := x.dec(src)
 	if err != nil {
-		panic(extPanic{err})
+		panic(extPanicErr{err})
 	}
 	*(dst.(*T)) = t
 }

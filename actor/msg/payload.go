@@ -42,7 +42,7 @@ func (c *Codec) AppendPayload(dst []byte, v any) (out []byte, err error) {
 // recovered turns a panic during payload coding into an error: an extension
 // hook's own error, or an InternalError carrying the panic.
 func recovered(op string, v any, p any) error {
-	if x, ok := p.(extPanic); ok {
+	if x, ok := p.(extPanicErr); ok {
 		return fmt.Errorf("msg: cannot %s payload of type %T: %w", op, v, x.err)
 	}
 	return &InternalError{Message: fmt.Sprintf("msg: %s of payload type %T panicked", op, v), Cause: panics.Capture(p, "msg payload "+op)}
