@@ -68,3 +68,17 @@ func BenchmarkPayloadEncode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPayloadDecodeStruct decodes a registered struct payload: the
+// general (reflective) path.
+func BenchmarkPayloadDecodeStruct(b *testing.B) {
+	c := msg.MustCodec(msg.WithExtension(7, encPoint, decPoint), msg.WithStruct[Job]())
+	y := &msg.Yield{Cid: "c", Pld: mustPld(b, c, Job{ID: 3, Tags: []string{"a", "b"}, At: Point{1, 2}})}
+	spec := msg.SpecFor[Job]()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.DecodePayload(y, spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

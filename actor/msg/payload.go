@@ -276,6 +276,9 @@ func (c *Codec) decodeSpec(raw Raw, spec Spec) (v any, err error) {
 		}
 	}()
 	if spec.IsAny() {
+		if v, ok := fastAny(raw); ok {
+			return v, nil
+		}
 		var out any
 		c.dec.ResetBytes(raw)
 		if err := c.dec.Decode(&out); err != nil {
@@ -285,6 +288,12 @@ func (c *Codec) decodeSpec(raw Raw, spec Spec) (v any, err error) {
 	}
 	fam := family(raw)
 	for _, t := range spec.types {
+		if v, handled, ok := fastTyped(raw, t); handled {
+			if ok {
+				return v, nil
+			}
+			continue
+		}
 		if !c.accepts(t, fam) {
 			continue
 		}
@@ -314,7 +323,7 @@ func (f wireFamily) String() string {
 
 func family(raw Raw) wireFamily {
 	c := raw[0]
-	f := wireFamily{name: describeFamily(c)}
+	f := wireFamily{name: familyName(c)}
 	if f.name == "extension" {
 		switch {
 		case c >= 0xd4 && c <= 0xd8 && len(raw) > 1:
@@ -330,15 +339,6 @@ func family(raw Raw) wireFamily {
 	return f
 }
 
-func describeFamily(c byte) string {
-	d := describe(c)
-	for i := range len(d) {
-		if d[i] == ' ' {
-			return d[:i]
-		}
-	}
-	return d
-}
 
 // accepts says whether a value of wire family f may decode into t.
 func (c *Codec) accepts(t reflect.Type, f wireFamily) bool {

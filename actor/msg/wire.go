@@ -547,7 +547,12 @@ func (r *reader) strMap() map[string]string {
 
 // describe names a msgpack type byte for error messages.
 func describe(c byte) string {
-	name := ""
+	return familyName(c) + " (0x" + strconv.FormatUint(uint64(c), 16) + ")"
+}
+
+// familyName names the msgpack type a value's first byte starts.
+func familyName(c byte) string {
+	var name string
 	switch {
 	case c < 0x80 || c >= 0xe0 || (c >= 0xcc && c <= 0xd3):
 		name = "integer"
@@ -570,5 +575,5 @@ func describe(c byte) string {
 	default:
 		name = "invalid byte"
 	}
-	return name + " (0x" + strconv.FormatUint(uint64(c), 16) + ")"
+	return name
 }
