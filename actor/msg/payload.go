@@ -339,7 +339,6 @@ func family(raw Raw) wireFamily {
 	return f
 }
 
-
 // accepts says whether a value of wire family f may decode into t.
 func (c *Codec) accepts(t reflect.Type, f wireFamily) bool {
 	if tag, ok := c.exts[t]; ok {
