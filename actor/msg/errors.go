@@ -25,6 +25,7 @@ type MsgTypeError struct {
 	Kind      Kind   // the offending message's type
 	Cid       string // its dialog, when known
 	Value     any    // the value as decoded without a spec; nil when undecodable
+	ValueText string // the value as text, when it was rendered by another actor
 	ValueType string // Value's Go type name, "nil", or "undecodable"
 	Spec      string // the expected spec
 	Sent      bool   // found on the sending side, before the message left
@@ -38,7 +39,7 @@ func (e *MsgTypeError) Error() string {
 	if e.Sent {
 		side = "cannot send"
 	}
-	s := fmt.Sprintf("msg: %s %v payload %s of type %s does not match spec %s", side, e.Kind, shortValue(e.Value, e.ValueType), e.ValueType, e.Spec)
+	s := fmt.Sprintf("msg: %s %v payload %s of type %s does not match spec %s", side, e.Kind, e.valueText(), e.ValueType, e.Spec)
 	if e.Sent && e.Cause != nil {
 		s += ": " + e.Cause.Error()
 	}
@@ -53,6 +54,13 @@ func (e *MsgTypeError) Is(target error) bool { return target == ErrMsgType }
 
 // Unwrap returns the codec's complaint.
 func (e *MsgTypeError) Unwrap() error { return e.Cause }
+
+func (e *MsgTypeError) valueText() string {
+	if e.ValueText != "" {
+		return e.ValueText
+	}
+	return shortValue(e.Value, e.ValueType)
+}
 
 func shortValue(v any, typ string) string {
 	if typ == "undecodable" {

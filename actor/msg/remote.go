@@ -183,6 +183,9 @@ func ErrorTypeName(err error) string {
 // and its own type name as source and boxed type; a recovered panic
 // (*panics.Error) contributes its stack. ContextCancelled, StreamOverrun and
 // MsgTypeError details travel in their own fields.
+//
+// For a MsgTypeError found while receiving, the caller may set the result's
+// Src to the peer that sent the bad message, as that is where it was made.
 func PackError(err error, cid string, self ActorID) *Error {
 	if err == nil {
 		err = &InternalError{Message: "msg: PackError of a nil error"}
@@ -224,7 +227,7 @@ func PackError(err error, cid string, self ActorID) *Error {
 		m.SrcTypeName, m.BoxedTypeName = "MsgTypeError", "MsgTypeError"
 		m.BadMsg = mte.BadMsg
 		m.BadMsgDict = map[string]string{
-			"kind": mte.Kind.String(), "cid": mte.Cid, "value": shortValue(mte.Value, mte.ValueType),
+			"kind": mte.Kind.String(), "cid": mte.Cid, "value": mte.valueText(),
 			"type": mte.ValueType, "spec": mte.Spec,
 		}
 	}
@@ -256,9 +259,7 @@ func UnpackError(m *Error) *RemoteActorError {
 				mte.Kind = k
 			}
 		}
-		if d["value"] != "" {
-			mte.Value = d["value"]
-		}
+		mte.ValueText = d["value"]
 		e.local = mte
 	case "InternalError":
 		e.local = &InternalError{Message: m.Message}

@@ -115,6 +115,9 @@ func TestUnwrapToKnownTypes(t *testing.T) {
 			if !errors.As(e, &mte) || mte.Kind != msg.KindYield || mte.Spec != "int" || mte.ValueType != "string" {
 				t.Fatalf("%#v", mte)
 			}
+			if want := `msg: invalid Yield payload "x" of type string does not match spec int`; mte.Error() != want {
+				t.Fatalf("unpacked text %q, want %q", mte.Error(), want)
+			}
 		}},
 		{"internal", &msg.InternalError{Message: "bad state"}, func(t *testing.T, e *msg.RemoteActorError) {
 			if !errors.Is(e, msg.ErrInternal) {

@@ -10,9 +10,9 @@ import (
 var ErrTransportClosed = errors.New("msg: transport closed")
 
 // LevelTransport is the log level of routine transport events (a peer
-// hanging up, a discovery probe ending): below Debug's neighbour Info, so
-// normal operation stays quiet at the default level. It sits at -2, in the
-// gap slog leaves between Debug (-4) and Info (0).
+// hanging up, a discovery probe ending). It sits at -2, in the gap slog
+// leaves between Debug (-4) and Info (0), so normal operation stays quiet
+// at the default Info level yet shows with Debug.
 const LevelTransport slog.Level = -2
 
 // CloseCause says how a transport ended.
