@@ -65,9 +65,9 @@ func MustCodec(opts ...Option) *Codec {
 }
 
 // Encode appends one message (its kind tag and fields) to dst and returns
-// the extended slice. It fails, leaving dst's contents unspecified beyond
-// len(dst), only for a nil or foreign Msg or a Raw field that is not
-// exactly one msgpack value.
+// the extended slice; with enough capacity in dst it allocates nothing. It
+// fails, returning dst unchanged, only for a nil or foreign Msg or a Raw
+// field that is not exactly one msgpack value.
 func (c *Codec) Encode(dst []byte, m Msg) ([]byte, error) {
 	switch m := m.(type) {
 	case *Yield:

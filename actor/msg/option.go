@@ -88,4 +88,3 @@ func (x *extHook[T]) ReadExt(dst any, src []byte) {
 	}
 	*(dst.(*T)) = t
 }
-
