@@ -15,8 +15,8 @@ import (
 )
 
 // closeFlushTimeout bounds how long Close waits for queued frames to reach
-// a peer that does not read.
-const closeFlushTimeout = 2 * time.Second
+// a peer that does not read. A variable so tests can shorten it.
+var closeFlushTimeout = 2 * time.Second
 
 // Channel is one handshaken, authenticated connection to a peer actor. Make
 // one with [Dial] or receive one from [Listener.Serve].
@@ -86,9 +86,9 @@ func newChannel(conn net.Conn, fr *FrameReader, enc, dec *msg.Codec, peer *msg.I
 	return c
 }
 
-// Peer returns the identity the peer announced in the handshake (its
-// Nonce and Proof fields are cleared of proof material). The caller must
-// not modify it.
+// Peer returns the identity the peer announced in the handshake: Nonce is
+// the peer's handshake nonce and Proof is nil. The caller must not modify
+// it.
 func (c *Channel) Peer() *msg.Identity { return c.peer }
 
 // RemoteAddr returns the peer's network address.
@@ -224,6 +224,9 @@ func (c *Channel) Close() error {
 	c.closing = true
 	c.cond.Broadcast()
 	c.mu.Unlock()
+	// Bound the final flush, even if the writer is already stuck in a write
+	// to a peer that does not read.
+	_ = c.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
 	c.kick()
 	c.wg.Wait()
 	return nil
@@ -308,9 +311,6 @@ func (c *Channel) writeLoop() {
 		c.spare = nil
 		c.cond.Broadcast()
 		c.mu.Unlock()
-		if closing {
-			_ = c.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
-		}
 		var werr error
 		if len(buf) > 0 {
 			_, werr = c.conn.Write(buf)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/hitchrt/hitch/actor/msg"
 )
@@ -193,5 +194,47 @@ func TestRecvHonoursContext(t *testing.T) {
 	cancel()
 	if _, err := b.Recv(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Recv with a cancelled ctx = %v", err)
+	}
+}
+
+// TestCloseWithStuckPeer: a peer that stops reading cannot make Close hang;
+// a Send blocked on the full queue returns send-after-close.
+func TestCloseWithStuckPeer(t *testing.T) {
+	old := closeFlushTimeout
+	closeFlushTimeout = 50 * time.Millisecond
+	defer func() { closeFlushTimeout = old }()
+	a, _, _, _ := pair(t)
+	pld := append(msg.Raw{0xc5, 0xea, 0x60}, make([]byte, 60000)...)
+	sent := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			if err := a.Send(&msg.Yield{Cid: "flood", Pld: pld}); err != nil {
+				sent <- err
+				return
+			}
+		}
+	}()
+	// Wait until the send queue is full: Send is blocked behind a writer
+	// that cannot write.
+	deadline := time.After(testTimeout)
+	for {
+		a.mu.Lock()
+		full := len(a.pend) >= a.highLen
+		a.mu.Unlock()
+		if full {
+			break
+		}
+		select {
+		case err := <-sent:
+			t.Fatalf("Send failed early: %v", err)
+		case <-time.After(time.Millisecond):
+		case <-deadline:
+			t.Fatal("the send queue never filled")
+		}
+	}
+	a.Close()
+	var tc *msg.TransportClosed
+	if err := <-sent; !errors.As(err, &tc) || tc.Cause != msg.CauseSendClosed {
+		t.Fatalf("blocked Send returned %v, want send-after-close", err)
 	}
 }

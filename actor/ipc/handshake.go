@@ -111,7 +111,7 @@ func handshake(conn net.Conn, fr *FrameReader, enc, dec *msg.Codec, cfg *config,
 	if role == roleListen {
 		peerRole = roleDial
 	}
-	h := &hsConn{conn: conn, fr: fr, enc: enc, dec: dec, max: cfg.maxFrame, peer: conn.RemoteAddr().String()}
+	h := &hsConn{conn: conn, fr: fr, enc: enc, dec: dec, peer: conn.RemoteAddr().String()}
 	fail := func(auth bool, reason string, err error) error {
 		return &HandshakeError{Peer: h.peer, Auth: auth, Reason: reason, Err: err}
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/hitchrt/hitch/actor/msg"
 )
@@ -108,29 +110,47 @@ func (l *Listener) Close() error {
 
 // Serve accepts connections until ctx is done or the listener is closed,
 // handshakes each on its own goroutine and calls handle(ctx, ch) on that
-// goroutine for each that passes; handle owns ch and must Close it.
+// goroutine for each that passes; handle owns ch and must Close it, and
+// must return once ctx is done.
 //
 // A peer that fails the handshake (garbage, a truncated or oversized frame,
 // an unknown message type, a wrong auth token, silence past the handshake
 // timeout) is dropped with one Warn log line naming it, and Serve goes on
 // serving everyone else. Serve closes the listener when ctx is done, waits
 // for every handshake and handle call it started to return, and returns nil
-// for a cancelled ctx or a closed listener, else the accept error.
+// for a cancelled ctx or a closed listener, else the accept error (running
+// out of descriptors is retried with a backoff, not returned). Call Serve
+// at most once per Listener.
 func (l *Listener) Serve(ctx context.Context, handle func(context.Context, *Channel)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	defer l.Close() // also waits for a Close running in the AfterFunc
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
+	var backoff time.Duration
 	for {
 		conn, err := l.ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
+			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ECONNABORTED) {
+				// Out of descriptors or a connection gone before accept:
+				// wait a little and go on, as net/http does.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				l.cfg.logger.Warn("ipc: accept failed; retrying", "addr", l.addr.String(), "err", err, "in", backoff)
+				select {
+				case <-time.After(backoff):
+				case <-ctx.Done():
+					return nil
+				}
+				continue
+			}
 			return fmt.Errorf("ipc: accept on %s: %w", l.addr, err)
 		}
+		backoff = 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
