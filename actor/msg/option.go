@@ -64,6 +64,7 @@ type extHook[T any] struct {
 	dec func([]byte) (T, error)
 }
 
+// WriteExt runs the user encoder; ugorji calls it.
 func (x *extHook[T]) WriteExt(v any) []byte {
 	var t T
 	switch v := v.(type) {
@@ -81,6 +82,7 @@ func (x *extHook[T]) WriteExt(v any) []byte {
 	return b
 }
 
+// ReadExt runs the user decoder; ugorji calls it.
 func (x *extHook[T]) ReadExt(dst any, src []byte) {
 	t, err := x.dec(src)
 	if err != nil {

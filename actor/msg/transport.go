@@ -28,6 +28,7 @@ const (
 	CauseBroken                           // unexpected breakage: garbage, bad handshake, oversized frame
 )
 
+// String describes the cause, such as "peer closed the connection".
 func (c CloseCause) String() string {
 	switch c {
 	case CausePeerEOF:
