@@ -263,3 +263,41 @@ func mustEncode(t testing.TB, m msg.Msg) []byte {
 	}
 	return b
 }
+
+func TestListenUnixRefusesExistingPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "taken")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ln, err := Listen(context.Background(), Unix(path)); err == nil || !strings.Contains(err.Error(), "already exists") {
+		if ln != nil {
+			ln.Close()
+		}
+		t.Fatalf("Listen on an existing file = %v", err)
+	}
+}
+
+// TestDialSilentListenerTimesOut: Dial against something that accepts but
+// never handshakes fails with ErrHandshake once the timeout passes.
+func TestDialSilentListenerTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c
+		}
+		close(accepted)
+	}()
+	_, err = Dial(context.Background(), TCP(ln.Addr().String()), WithHandshakeTimeout(50*time.Millisecond))
+	if !errors.Is(err, ErrHandshake) || errors.Is(err, ErrAuth) {
+		t.Fatalf("Dial = %v, want a non-auth handshake error", err)
+	}
+	if c, ok := <-accepted; ok {
+		c.Close()
+	}
+}
