@@ -1,0 +1,240 @@
+package ipc
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/msg"
+)
+
+// pair returns two connected Channels over loopback TCP, each logging to
+// its own capture, both closed at cleanup.
+func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
+	t.Helper()
+	alog, blog = newCapture(), newCapture()
+	ln, err := Listen(context.Background(), Addr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	type res struct {
+		ch  *Channel
+		err error
+	}
+	got := make(chan res, 1)
+	go func() {
+		conn, err := ln.ln.Accept()
+		if err != nil {
+			got <- res{err: err}
+			return
+		}
+		ch, err := accept(conn, newConfig(append([]Option{WithLogger(blog.logger()), WithIdentity(msg.Identity{Name: "b", UID: "b-uid"})}, opts...)))
+		got <- res{ch, err}
+	}()
+	a = dial(t, ln.Addr(), append([]Option{WithLogger(alog.logger()), WithIdentity(msg.Identity{Name: "a", UID: "a-uid", PID: 42})}, opts...)...)
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	b = r.ch
+	t.Cleanup(func() { b.Close() })
+	return a, b, alog, blog
+}
+
+func recvEnd(t *testing.T, ch *Channel) *msg.TransportClosed {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	for {
+		m, err := ch.Recv(ctx)
+		if err == nil {
+			t.Logf("drained %T", m)
+			continue
+		}
+		var tc *msg.TransportClosed
+		if !errors.As(err, &tc) || !errors.Is(err, msg.ErrTransportClosed) {
+			t.Fatalf("Recv error = %v, want a TransportClosed", err)
+		}
+		return tc
+	}
+}
+
+func TestPeerIdentity(t *testing.T) {
+	a, b, _, _ := pair(t)
+	if p := b.Peer(); p.Name != "a" || p.UID != "a-uid" || p.PID != 42 || p.Nonce == nil || p.Proof != nil {
+		t.Fatalf("b sees peer %+v", p)
+	}
+	if p := a.Peer(); p.Name != "b" || p.UID != "b-uid" {
+		t.Fatalf("a sees peer %+v", p)
+	}
+}
+
+func TestSendRecvInOrder(t *testing.T) {
+	a, b, _, _ := pair(t)
+	const n = 1000
+	go func() {
+		for i := range n {
+			a.Send(&msg.Yield{Cid: "c", Pld: msg.Raw{byte(i % 100)}})
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	for i := range n {
+		m, err := b.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if y := m.(*msg.Yield); y.Pld[0] != byte(i%100) {
+			t.Fatalf("message %d carries %d", i, y.Pld[0])
+		}
+	}
+}
+
+func TestCloseCausePeerEOF(t *testing.T) {
+	a, b, _, blog := pair(t)
+	a.Send(&msg.Stop{Cid: "last"})
+	a.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if m, err := b.Recv(ctx); err != nil || m.(*msg.Stop).Cid != "last" {
+		t.Fatalf("queued message before close lost: %v %v", m, err)
+	}
+	tc := recvEnd(t, b)
+	if tc.Cause != msg.CausePeerEOF || tc.Raise || tc.Level >= slog.LevelInfo {
+		t.Fatalf("end = %+v, want peer EOF below Info, not raised", tc)
+	}
+	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 || recs[0].Level >= slog.LevelInfo {
+		t.Fatalf("log = %v, want one line below Info", recs)
+	}
+	if err := b.Err(); !errors.Is(err, msg.ErrTransportClosed) {
+		t.Fatalf("Err = %v", err)
+	}
+}
+
+func TestCloseCauseReset(t *testing.T) {
+	a, b, _, _ := pair(t)
+	a.conn.(*net.TCPConn).SetLinger(0) // close sends RST
+	a.Close()
+	tc := recvEnd(t, b)
+	if tc.Cause != msg.CauseReset || tc.Level >= slog.LevelInfo {
+		t.Fatalf("end = %+v, want reset below Info", tc)
+	}
+}
+
+func TestCloseCauseLocalCloseWhileReceiving(t *testing.T) {
+	_, b, _, blog := pair(t)
+	got := make(chan *msg.TransportClosed, 1)
+	go func() {
+		_, err := b.Recv(context.Background())
+		var tc *msg.TransportClosed
+		errors.As(err, &tc)
+		got <- tc
+	}()
+	b.Close()
+	tc := <-got
+	if tc == nil || tc.Cause != msg.CauseLocalClose || !tc.Raise || tc.Level >= slog.LevelInfo {
+		t.Fatalf("end = %+v, want local close, raised, below Info", tc)
+	}
+	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 {
+		t.Fatalf("%d log lines, want 1", len(recs))
+	}
+}
+
+func TestCloseCauseSendAfterClose(t *testing.T) {
+	a, _, _, _ := pair(t)
+	a.Close()
+	a.Close() // repeat is harmless
+	err := a.Send(&msg.Stop{Cid: "x"})
+	var tc *msg.TransportClosed
+	if !errors.As(err, &tc) || tc.Cause != msg.CauseSendClosed || !tc.Raise {
+		t.Fatalf("Send after Close = %v, want send-after-close", err)
+	}
+}
+
+func TestSendTooLargeKeepsChannel(t *testing.T) {
+	a, b, _, _ := pair(t, WithMaxFrame(64))
+	err := a.Send(&msg.Yield{Cid: "big", Pld: msg.Raw(append([]byte{0xc4, 100}, make([]byte, 100)...))})
+	if !errors.Is(err, ErrFrame) {
+		t.Fatalf("oversized Send = %v, want ErrFrame", err)
+	}
+	if err := a.Send(&msg.Stop{Cid: "small"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if m, err := b.Recv(ctx); err != nil || m.(*msg.Stop).Cid != "small" {
+		t.Fatalf("after a refused send: %v %v", m, err)
+	}
+}
+
+func TestOversizedIncomingFrameBreaks(t *testing.T) {
+	a, b, _, blog := pair(t, WithMaxFrame(64))
+	a.mu.Lock()
+	a.max = 1 << 20 // let this side send what the other refuses
+	a.mu.Unlock()
+	if err := a.SendRaw(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	tc := recvEnd(t, b)
+	if tc.Cause != msg.CauseBroken || tc.Level != slog.LevelWarn || !errors.Is(tc, ErrFrame) {
+		t.Fatalf("end = %+v, want broken at Warn with a frame error", tc)
+	}
+	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 {
+		t.Fatalf("%d log lines, want 1", len(recs))
+	}
+}
+
+func TestRecvHonoursContext(t *testing.T) {
+	_, b, _, _ := pair(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.Recv(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Recv with a cancelled ctx = %v", err)
+	}
+}
+
+// TestCloseWithStuckPeer: a peer that stops reading cannot make Close hang;
+// a Send blocked on the full queue returns send-after-close.
+func TestCloseWithStuckPeer(t *testing.T) {
+	old := closeFlushTimeout
+	closeFlushTimeout = 50 * time.Millisecond
+	defer func() { closeFlushTimeout = old }()
+	a, _, _, _ := pair(t)
+	pld := append(msg.Raw{0xc5, 0xea, 0x60}, make([]byte, 60000)...)
+	sent := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			if err := a.Send(&msg.Yield{Cid: "flood", Pld: pld}); err != nil {
+				sent <- err
+				return
+			}
+		}
+	}()
+	// Wait until the send queue is full: Send is blocked behind a writer
+	// that cannot write.
+	deadline := time.After(testTimeout)
+	for {
+		a.mu.Lock()
+		full := len(a.pend) >= a.highLen
+		a.mu.Unlock()
+		if full {
+			break
+		}
+		select {
+		case err := <-sent:
+			t.Fatalf("Send failed early: %v", err)
+		case <-time.After(time.Millisecond):
+		case <-deadline:
+			t.Fatal("the send queue never filled")
+		}
+	}
+	a.Close()
+	var tc *msg.TransportClosed
+	if err := <-sent; !errors.As(err, &tc) || tc.Cause != msg.CauseSendClosed {
+		t.Fatalf("blocked Send returned %v, want send-after-close", err)
+	}
+}

@@ -1,0 +1,102 @@
+package ipc
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"runtime"
+	"testing"
+)
+
+func TestFrameRoundTrip(t *testing.T) {
+	var b []byte
+	bodies := [][]byte{{}, []byte("a"), bytes.Repeat([]byte{9}, 20000)}
+	for _, body := range bodies {
+		var err error
+		if b, err = AppendFrame(b, body, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fr := NewFrameReader(bytes.NewReader(b), 0)
+	var kept [][]byte
+	for _, want := range bodies {
+		got, err := fr.ReadFrame()
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("ReadFrame = %d bytes, %v; want %d bytes", len(got), err, len(want))
+		}
+		kept = append(kept, got)
+	}
+	if _, err := fr.ReadFrame(); err != io.EOF {
+		t.Fatalf("at the end: %v, want io.EOF", err)
+	}
+	for i, want := range bodies { // earlier bodies were not overwritten
+		if !bytes.Equal(kept[i], want) {
+			t.Fatalf("body %d changed after later reads", i)
+		}
+	}
+}
+
+// TestOversizedLengthRefusedBeforeAllocating: a hostile 2 GiB length is
+// refused without allocating anything near its size.
+func TestOversizedLengthRefusedBeforeAllocating(t *testing.T) {
+	fr := NewFrameReader(bytes.NewReader([]byte{0x7f, 0xff, 0xff, 0xff, 1, 2, 3}), 1024)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := fr.ReadFrame()
+	runtime.ReadMemStats(&after)
+	var fe *FrameError
+	if !errors.As(err, &fe) || fe.Len != 0x7fffffff || fe.Max != 1024 {
+		t.Fatalf("ReadFrame = %v, want a FrameError with the length", err)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 64<<10 {
+		t.Fatalf("refusing a huge length allocated %d bytes", d)
+	}
+}
+
+func TestTruncatedFrames(t *testing.T) {
+	for _, in := range [][]byte{{0}, {0, 0, 0}, {0, 0, 0, 5}, {0, 0, 0, 5, 1, 2}} {
+		_, err := NewFrameReader(bytes.NewReader(in), 0).ReadFrame()
+		if !errors.Is(err, ErrFrame) || !errors.Is(err, io.ErrUnexpectedEOF) && len(in) >= 4 {
+			t.Fatalf("%v: %v, want a truncation FrameError", in, err)
+		}
+	}
+}
+
+func TestAppendFrameRefusesOversized(t *testing.T) {
+	dst := []byte("keep")
+	out, err := AppendFrame(dst, make([]byte, 11), 10)
+	if !errors.Is(err, ErrFrame) || string(out) != "keep" {
+		t.Fatalf("AppendFrame = %q, %v", out, err)
+	}
+}
+
+// FuzzFrameReader: whatever the stream, ReadFrame returns frames within the
+// limit, then io.EOF or a FrameError, and never panics.
+func FuzzFrameReader(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{0, 0, 0, 0})
+	f.Add([]byte{0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 1, 9})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0, 0, 0, 200, 1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const max = 256
+		fr := NewFrameReader(bytes.NewReader(data), max)
+		total := 0
+		for {
+			body, err := fr.ReadFrame()
+			if err != nil {
+				if err != io.EOF && !errors.Is(err, ErrFrame) {
+					t.Fatalf("unexpected error %v", err)
+				}
+				if err == io.EOF && total != len(data) {
+					t.Fatalf("EOF after %d of %d bytes", total, len(data))
+				}
+				return
+			}
+			if len(body) > max {
+				t.Fatalf("frame of %d bytes over the limit", len(body))
+			}
+			total += headerLen + len(body)
+		}
+	})
+}

@@ -1,0 +1,122 @@
+package msg
+
+import (
+	"math"
+	"reflect"
+)
+
+// The payload fast path: scalars of the predeclared types decode here,
+// without reflection, giving exactly what the general decoder would. Other
+// payloads and types take the general path.
+
+var (
+	typeInt     = reflect.TypeFor[int]()
+	typeInt64   = reflect.TypeFor[int64]()
+	typeInt32   = reflect.TypeFor[int32]()
+	typeUint64  = reflect.TypeFor[uint64]()
+	typeUint    = reflect.TypeFor[uint]()
+	typeFloat64 = reflect.TypeFor[float64]()
+	typeString  = reflect.TypeFor[string]()
+	typeBool    = reflect.TypeFor[bool]()
+)
+
+// fastAny decodes a scalar payload the way the general decoder does under
+// Any: integers as int64 (uint64 above MaxInt64), float64, string, bool,
+// nil. ok is false when raw is not such a scalar.
+func fastAny(raw Raw) (v any, ok bool) {
+	r := reader{b: raw}
+	c := raw[0]
+	switch {
+	case c == 0xc0:
+		v, r.i = nil, 1
+	case c == 0xc2 || c == 0xc3:
+		v = r.boolean()
+	case c == 0xcf:
+		r.i = 1
+		u := r.u64()
+		if u > math.MaxInt64 {
+			v = u
+		} else {
+			v = int64(u)
+		}
+	case c < 0x80 || c >= 0xe0 || (c >= 0xcc && c <= 0xd3):
+		v = r.integer()
+	case c == 0xcb:
+		r.i = 1
+		v = math.Float64frombits(r.u64())
+	case c&0xe0 == 0xa0 || (c >= 0xd9 && c <= 0xdb):
+		v = string(r.strBytes())
+	default:
+		return nil, false
+	}
+	if r.err != nil || r.i != len(raw) {
+		return nil, false
+	}
+	return v, true
+}
+
+// fastTyped decodes raw as t when t is a predeclared scalar type the fast
+// path knows. handled is false for other types; ok reports a match.
+func fastTyped(raw Raw, t reflect.Type) (v any, handled, ok bool) {
+	switch t {
+	case typeInt, typeInt64, typeInt32, typeUint64, typeUint, typeFloat64, typeString, typeBool:
+	default:
+		return nil, false, false
+	}
+	a, isScalar := fastAny(raw)
+	if !isScalar {
+		return nil, true, false
+	}
+	switch t {
+	case typeInt:
+		if i, ok := a.(int64); ok && int64(int(i)) == i {
+			return int(i), true, true
+		}
+	case typeInt64:
+		if i, ok := a.(int64); ok {
+			return i, true, true
+		}
+	case typeInt32:
+		if i, ok := a.(int64); ok && i >= math.MinInt32 && i <= math.MaxInt32 {
+			return int32(i), true, true
+		}
+	case typeUint64, typeUint:
+		var u uint64
+		switch x := a.(type) {
+		case int64:
+			if x < 0 {
+				return nil, true, false
+			}
+			u = uint64(x)
+		case uint64:
+			u = x
+		default:
+			return nil, true, false
+		}
+		if t == typeUint {
+			if uint64(uint(u)) != u {
+				return nil, true, false
+			}
+			return uint(u), true, true
+		}
+		return u, true, true
+	case typeFloat64:
+		switch x := a.(type) {
+		case float64:
+			return x, true, true
+		case int64:
+			return float64(x), true, true
+		case uint64:
+			return float64(x), true, true
+		}
+	case typeString:
+		if s, ok := a.(string); ok {
+			return s, true, true
+		}
+	case typeBool:
+		if b, ok := a.(bool); ok {
+			return b, true, true
+		}
+	}
+	return nil, true, false
+}
