@@ -2,6 +2,7 @@ package sc_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -164,5 +165,78 @@ func TestGuestHostCancelAndEarlyToken(t *testing.T) {
 	}
 	if err := <-tokenDone; err != nil {
 		t.Fatalf("token call: %v", err)
+	}
+}
+
+// RunSyncSoon queues host code without blocking, even before the first
+// tick and from the driving goroutine; a panic in it cancels the run and
+// becomes its outcome.
+func TestTokenRunSyncSoon(t *testing.T) {
+	var ev sc.Event
+	r := sc.NewRunner(func(ctx context.Context) error { return ev.Wait(ctx) })
+	if err := r.Token().RunSyncSoon(ev.Set); err != nil {
+		t.Fatal(err)
+	}
+	if err := driveNative(r); err != nil {
+		t.Fatalf("outcome = %v", err)
+	}
+	if err := r.Token().RunSyncSoon(func() {}); !errors.Is(err, sc.ErrRunFinished) {
+		t.Fatalf("after the run: %v, want ErrRunFinished", err)
+	}
+
+	r = sc.NewRunner(func(ctx context.Context) error { return sc.SleepForever(ctx) })
+	r.Token().RunSyncSoon(func() { panic("host boom") })
+	var pe *sc.PanicError
+	if err := driveNative(r); !errors.As(err, &pe) || pe.Value != "host boom" {
+		t.Fatalf("outcome = %v, want the host panic", err)
+	}
+}
+
+// Abandon stops every task of a run that will not be ticked again: their
+// deferred code runs, pending checkpoints fail with ErrRunFinished, and
+// the outcome is the abandonment error.
+func TestRunnerAbandon(t *testing.T) {
+	errGone := errors.New("host gone")
+	var unwound []string
+	r := sc.NewRunner(func(ctx context.Context) error {
+		defer func() { unwound = append(unwound, "main") }()
+		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+			for _, name := range []string{"a", "b"} {
+				n.StartSoon(name, func(ctx context.Context) error {
+					defer func() { unwound = append(unwound, name) }()
+					err := sc.Sleep(ctx, time.Hour)
+					if !errors.Is(err, sc.ErrRunFinished) {
+						t.Errorf("%s: sleep = %v, want ErrRunFinished", name, err)
+					}
+					return err
+				})
+			}
+			return nil
+		})
+	})
+	for range 3 {
+		r.Tick()
+	}
+	r.Abandon(errGone)
+	if err := r.Token().RunSync(func() error { return nil }); !errors.Is(err, sc.ErrRunFinished) {
+		t.Fatalf("token call after Abandon = %v", err)
+	}
+	if len(unwound) != 3 || unwound[2] != "main" {
+		t.Fatalf("unwound = %v, want both children then main", unwound)
+	}
+	if res := r.Tick(); !res.Finished || r.Outcome() != errGone {
+		t.Fatalf("after Abandon: %+v, outcome %v", res, r.Outcome())
+	}
+}
+
+func driveNative(r *sc.Runner) error {
+	for {
+		res := r.Tick()
+		if res.Finished {
+			return r.Outcome()
+		}
+		if !res.Runnable {
+			r.Wait(res.Deadline)
+		}
 	}
 }

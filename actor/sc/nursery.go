@@ -74,8 +74,11 @@ func (n *Nursery) wait(t *Task) {
 	for len(n.tasks) > 0 {
 		n.waiting = true
 		t.waitData = n
-		_ = t.park("nursery", abortNurseryWait)
+		err := t.park("nursery", abortNurseryWait)
 		n.waiting = false
+		if err == ErrRunFinished {
+			break // the run was abandoned: no child will ever finish
+		}
 	}
 	n.closed = true
 }

@@ -56,6 +56,7 @@ type Runner struct {
 	intrAfter   bool // an interrupt arrived after main finished
 	mainDone    bool
 	mainErr     error
+	hostErr     error // panics of RunSyncSoon functions
 	finished    bool
 	outcome     error
 	nextID      uint64
@@ -162,7 +163,11 @@ func (r *Runner) Tick() TickResult {
 	r.spare = batch[:0]
 	r.inTick = false
 	if r.mainDone && len(r.sys.tasks) == 0 {
-		r.finish(r.mainErr)
+		err := r.mainErr
+		if r.hostErr != nil {
+			err = errors.Join(err, r.hostErr)
+		}
+		r.finish(err)
 		return TickResult{Finished: true}
 	}
 	res := TickResult{Runnable: len(r.runq) > 0}
@@ -226,6 +231,13 @@ func (r *Runner) finish(err error) {
 	if r.mock != nil {
 		r.mock.unregister(r)
 	}
+}
+
+// hostFailed records a panic of code queued by RunSyncSoon and cancels
+// the run, as trio treats an exception in run_sync_soon code.
+func (r *Runner) hostFailed(err error) {
+	r.hostErr = errors.Join(r.hostErr, err)
+	r.rootScope.Cancel()
 }
 
 func (r *Runner) expire(now time.Time) {

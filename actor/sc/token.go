@@ -40,6 +40,28 @@ func (tk *Token) RunSync(fn func() error) error {
 	return <-done
 }
 
+// RunSyncSoon queues fn to run inside the runner at its next tick and
+// returns at once (trio's TrioToken.run_sync_soon), so unlike RunSync it
+// may be called from anywhere, the driving goroutine included, and before
+// the first tick. Calls from one goroutine run in the order queued. A panic
+// in fn is captured and cancels the run: the outcome carries it as a
+// *PanicError. It returns ErrRunFinished, without queueing fn, once the run
+// has ended.
+func (tk *Token) RunSyncSoon(fn func()) error {
+	if fn == nil {
+		return errors.New("sc: Token.RunSyncSoon: nil function")
+	}
+	err := tk.r.wq.Push(job{run: func(r *Runner) {
+		if err := callSync(func() error { fn(); return nil }); err != nil {
+			r.hostFailed(err)
+		}
+	}})
+	if err != nil {
+		return ErrRunFinished
+	}
+	return nil
+}
+
 func callSync(fn func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
