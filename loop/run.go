@@ -1,6 +1,10 @@
 package loop
 
-import "os"
+import (
+	"os"
+
+	"github.com/hitchrt/hitch/internal/sigint"
+)
 
 // Run is asyncio.run: it makes a loop with opts, runs main as the task
 // "main" on the calling goroutine until main returns, then cancels every
@@ -37,6 +41,8 @@ func Run(main func(t *Task) error, opts ...Option) error {
 		if err != nil {
 			return err
 		}
+		// A guest run on this loop leaves SIGINT to this policy.
+		defer sigint.Own("loop.Run")()
 	}
 	if err := l.enter(); err != nil {
 		return err

@@ -1,0 +1,25 @@
+// Package bridge runs an actor/sc structured-concurrency run as a guest of
+// any host event loop (trio's guest mode), and lets host tasks and guest
+// tasks call each other (tractor's to_asyncio).
+//
+// # Guest runs
+//
+// A host is anything with RunSyncSoonThreadsafe (*loop.Loop, or a foreign
+// loop adapted in one line). StartGuestRun drives the sc scheduler from
+// that host: every batch of guest task steps is one host callback, on the
+// host's goroutine and OS thread, so guest tasks may touch host state
+// without locks. When every guest task waits, a waiter goroutine sleeps
+// until the next deadline or wake-up, and only then hands the next batch to
+// the host; the host never blocks on the guest. The host must let the run
+// finish: to quit early, cancel the guest (Guest.Cancel) and keep the host
+// running until the done callback has fired. A host that stops first
+// abandons the run, loudly (ErrAbandoned).
+//
+// # Host and guest tasks
+//
+// With a *loop.Loop host, RunGuest runs a guest from a host task and waits
+// for it, pumping the host loop until the guest has finished even when the
+// host task is cancelled. RunHostTask, OpenChannelFrom and
+// RunGuestTaskInFuture cross the other way, translating errors and
+// cancellation in both directions.
+package bridge

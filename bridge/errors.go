@@ -1,0 +1,49 @@
+package bridge
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrAbandoned marks a guest run whose host stopped running callbacks
+	// before the run finished. Its tasks were stopped where they were
+	// parked, their deferred code ran, and the done callback never ran.
+	ErrAbandoned = errors.New("bridge: guest run abandoned: the host stopped running callbacks before the run finished")
+
+	// ErrHostBusy is returned by StartGuestRun when the host already has a
+	// live guest run: one guest per host.
+	ErrHostBusy = errors.New("bridge: the host already runs a guest run (one guest per host)")
+
+	// ErrHostCancelled is what a guest task sees when the host task it
+	// awaits was cancelled on the host side (by itself or by other host
+	// code), not by the guest (tractor's AsyncioCancelled).
+	ErrHostCancelled = errors.New("bridge: host task cancelled")
+
+	// ErrGuestCrashed is what a host task sees when the guest side of its
+	// link failed (tractor's TrioCancelled "the trio-side task crashed").
+	ErrGuestCrashed = errors.New("bridge: guest side crashed")
+
+	// ErrGuestExited is what a host task sees when the guest side of its
+	// link left while the host task still ran (tractor's TrioTaskExited).
+	ErrGuestExited = errors.New("bridge: guest side exited")
+
+	// ErrHostExited is what a guest task sees when the host task it
+	// receives from returned while the guest still waited for values
+	// (tractor's AsyncioTaskExited).
+	ErrHostExited = errors.New("bridge: host task exited")
+)
+
+// TranslationError says that a host task and its guest run could not be
+// kept in step: most often the host loop closed before the guest run
+// finished (tractor's AsyncioRuntimeTranslationError).
+type TranslationError struct {
+	Op  string // what was being done, e.g. "RunGuest"
+	Err error  // the cause; matches ErrAbandoned when the run was abandoned
+}
+
+func (e *TranslationError) Error() string {
+	return fmt.Sprintf("bridge: %s: %v", e.Op, e.Err)
+}
+
+func (e *TranslationError) Unwrap() error { return e.Err }

@@ -1,0 +1,284 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/internal/panics"
+	"github.com/hitchrt/hitch/internal/sigint"
+)
+
+// Outcome is how a guest run ended: main's value when Err is nil, or the
+// error (a *sc.PanicError for a panic, sc.ErrInterrupted for a SIGINT).
+type Outcome[T any] struct {
+	Value T
+	Err   error
+}
+
+// Unwrap returns the value and the error, for a one-line hand-off.
+func (o Outcome[T]) Unwrap() (T, error) { return o.Value, o.Err }
+
+// Guest is a live guest run: an sc runner whose ticks run as callbacks of
+// a host loop. It is safe to use from any goroutine.
+type Guest struct {
+	host Host
+	r    *sc.Runner
+	log  *slog.Logger
+	tick func() // g.step as a func value, made once
+
+	waits chan time.Time // tick -> waiter: wait until this deadline
+	stop  chan struct{}  // closed when the run is over; stops helpers
+	bg    sync.WaitGroup // the waiter and the signal and close watchers
+
+	once    sync.Once
+	err     error         // the outcome's error; set before done closes
+	done    chan struct{} // closed once the outcome is final
+	deliver func()        // calls the user's done callback with the value
+}
+
+// StartGuestRun starts main as the main task of a guest run on host and
+// returns at once (trio's start_guest_run). Each scheduler tick is one host
+// callback: it runs one batch of the guest's runnable task steps, on the
+// host's goroutine and OS thread, serialized with the host's own callbacks.
+// While tasks are runnable the tick re-queues itself with the host; when
+// every task waits, a waiter goroutine sleeps until the next deadline or
+// wake-up and then hands the next tick to the host. Host code that changes
+// guest state between ticks (setting an Event, cancelling a scope, moving a
+// deadline, a token call) wakes the waiter at once.
+//
+// The run is usable as soon as StartGuestRun returns: its Token accepts
+// calls before the host runs anything. done runs exactly once, on the host,
+// with the outcome. If the host stops running callbacks before that (its
+// RunSyncSoonThreadsafe fails, or a host with a Closed channel, such as
+// *loop.Loop, closes), the run is abandoned: its tasks are stopped, an
+// error line is logged, done does not run, and Wait and Err report an error
+// matching ErrAbandoned.
+//
+// A host runs one guest at a time: a second StartGuestRun on a host whose
+// guest has not finished returns ErrHostBusy. Errors in setting up the run
+// (a nil argument, a host that refuses the first tick) are returned here;
+// everything later goes to done.
+func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), done func(Outcome[T]), opts ...Option) (*Guest, error) {
+	switch {
+	case host == nil:
+		return nil, errors.New("bridge: StartGuestRun: nil host")
+	case main == nil:
+		return nil, errors.New("bridge: StartGuestRun: nil main")
+	}
+	cfg := newConfig(opts)
+	var value T
+	g := &Guest{
+		host:  host,
+		log:   cfg.log,
+		waits: make(chan time.Time, 1),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	g.r = sc.NewRunner(func(ctx context.Context) error {
+		v, err := main(ctx)
+		value = v
+		return err
+	}, cfg.scOpts...)
+	g.tick = g.step
+	g.deliver = func() {
+		if done == nil {
+			return
+		}
+		o := Outcome[T]{Err: g.err}
+		if g.err == nil {
+			o.Value = value
+		}
+		done(o)
+	}
+	if !register(host, g) {
+		return nil, ErrHostBusy
+	}
+	if err := host.RunSyncSoonThreadsafe(g.tick); err != nil {
+		unregister(host, g)
+		return nil, fmt.Errorf("bridge: StartGuestRun: the host refused the first tick: %w", err)
+	}
+	g.bg.Add(1)
+	go g.waiter()
+	if c, ok := host.(closer); ok {
+		g.bg.Add(1)
+		go g.watchHost(c.Closed())
+	}
+	if cfg.sigint {
+		g.watchSIGINT()
+	}
+	return g, nil
+}
+
+// step is one tick, run as a host callback. Ownership of the runner
+// travels with the tick: it is queued on the host, running here, or held
+// by the waiter, never two at once; whoever holds it when the host refuses
+// the next tick abandons the run.
+func (g *Guest) step() {
+	var res sc.TickResult
+	if p := g.safeTick(&res); p != nil {
+		g.r.Abandon(p)
+		g.finish()
+		return
+	}
+	switch {
+	case res.Finished:
+		g.finish()
+	case res.Runnable:
+		if err := g.host.RunSyncSoonThreadsafe(g.tick); err != nil {
+			g.abandon(err)
+		}
+	default:
+		g.waits <- res.Deadline // buffered: the waiter is idle
+	}
+}
+
+// safeTick runs a tick; a panic there is a bug of the runtime, not of
+// task code (which is captured per task), and ends the run with it.
+func (g *Guest) safeTick(res *sc.TickResult) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("bridge: internal error in a guest tick: %w", panics.Capture(v, "guest tick"))
+		}
+	}()
+	*res = g.r.Tick()
+	return nil
+}
+
+// waiter waits, off the host, for the next deadline or wake-up whenever
+// every guest task waits, then hands the next tick to the host.
+func (g *Guest) waiter() {
+	defer g.bg.Done()
+	for {
+		select {
+		case d := <-g.waits:
+			g.r.Wait(d)
+			if err := g.host.RunSyncSoonThreadsafe(g.tick); err != nil {
+				g.abandon(err)
+				return
+			}
+		case <-g.stop:
+			return
+		}
+	}
+}
+
+// watchHost wakes the waiter when the host announces its end, so that a
+// guest sleeping until a far deadline finds out at once.
+func (g *Guest) watchHost(closed <-chan struct{}) {
+	defer g.bg.Done()
+	select {
+	case <-closed:
+		g.r.Wake()
+	case <-g.stop:
+	}
+}
+
+// watchSIGINT delivers SIGINT to the guest's main task while nobody else
+// owns SIGINT.
+func (g *Guest) watchSIGINT() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	g.bg.Add(1)
+	go func() {
+		defer g.bg.Done()
+		defer signal.Stop(sig)
+		for {
+			select {
+			case <-sig:
+				if owner := sigint.Owner(); owner != "" {
+					g.log.Debug("bridge: SIGINT left to its owner", "owner", owner)
+					continue
+				}
+				g.log.Info("bridge: SIGINT: interrupting the guest's main task")
+				g.r.Interrupt()
+			case <-g.stop:
+				return
+			}
+		}
+	}()
+}
+
+// finish ends a run that finished (or broke) under a tick: the outcome is
+// final, the host is free for another guest, then done runs here, on the
+// host.
+func (g *Guest) finish() {
+	g.once.Do(func() {
+		g.err = g.r.Outcome()
+		unregister(g.host, g)
+		close(g.stop)
+		defer close(g.done)
+		g.deliver()
+	})
+}
+
+// abandon ends a run whose host refused a tick. The caller holds the
+// runner (see step).
+func (g *Guest) abandon(hostErr error) {
+	err := fmt.Errorf("%w (%T: %w)", ErrAbandoned, g.host, hostErr)
+	g.log.Error("bridge: guest run abandoned: the host stopped running callbacks before the run finished; its tasks were stopped", "host", fmt.Sprintf("%T", g.host), "err", hostErr)
+	g.r.Abandon(err)
+	g.once.Do(func() {
+		g.err = err
+		unregister(g.host, g)
+		close(g.stop)
+		close(g.done)
+	})
+}
+
+// Token returns the run's token: plain goroutines run code inside the
+// guest through it, and host code queues work with RunSyncSoon. It works
+// from the moment StartGuestRun returns.
+func (g *Guest) Token() *sc.Token { return g.r.Token() }
+
+// Runner returns the guest's sc runner.
+func (g *Guest) Runner() *sc.Runner { return g.r }
+
+// Cancel cancels the guest's root scope (trio's advice for quitting early:
+// cancel, then let the run finish): every task sees sc.ErrCancelled at its
+// next checkpoint and done follows once they have all returned. Any
+// goroutine; a no-op once the run has ended.
+func (g *Guest) Cancel() { _ = g.r.Token().RunSyncSoon(g.r.Cancel) }
+
+// Interrupt delivers sc.ErrInterrupted to the main task at its next
+// checkpoint, as a SIGINT does. Any goroutine.
+func (g *Guest) Interrupt() { g.r.Interrupt() }
+
+// InTask reports whether the calling code runs inside one of the guest's
+// task steps (meaningful on the host's goroutine).
+func (g *Guest) InTask() bool { return g.r.InTaskStep() }
+
+// Done returns a channel closed once the run has ended: after the done
+// callback returned, or when the run was abandoned.
+func (g *Guest) Done() <-chan struct{} { return g.done }
+
+// Err returns the run's error once it has ended (nil before, and after a
+// run that succeeded).
+func (g *Guest) Err() error {
+	select {
+	case <-g.done:
+		return g.err
+	default:
+		return nil
+	}
+}
+
+// Wait blocks until the run has ended and the run's helper goroutines have
+// exited, and returns the run's error; or returns ctx's error first. It
+// must not be called on the host's goroutine while the host needs that
+// goroutine to run the guest.
+func (g *Guest) Wait(ctx context.Context) error {
+	select {
+	case <-g.done:
+		g.bg.Wait()
+		return g.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

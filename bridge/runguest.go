@@ -1,0 +1,78 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hitchrt/hitch/loop"
+)
+
+// RunGuest starts main as a guest run on t's loop and waits for it from
+// the host task t, returning main's value and error. This is how a host
+// program hands its lifetime to a guest (tractor's run_as_asyncio_guest).
+//
+// If t is cancelled while it waits (for instance by the first SIGINT under
+// loop.Run), RunGuest asks the guest to cancel and keeps the host loop
+// turning, sleeping WithPumpDelay between turns, until the guest's done
+// callback has fired, then returns the guest's outcome: a guest is never
+// abandoned because its host task was cancelled. If the loop closes first
+// (a second SIGINT under loop.Run), RunGuest returns a *TranslationError
+// matching ErrAbandoned once the guest's tasks have been stopped.
+func RunGuest[T any](t *loop.Task, main func(ctx context.Context) (T, error), opts ...Option) (T, error) {
+	var zero T
+	if t == nil {
+		return zero, errors.New("bridge: RunGuest: nil host task")
+	}
+	l := t.Loop()
+	out := loop.NewFuture[Outcome[T]](l)
+	g, err := StartGuestRun(l, main, func(o Outcome[T]) { out.SetResult(o) }, opts...)
+	if err != nil {
+		return zero, err
+	}
+	// Shield: cancelling t must not cancel the outcome we still wait for.
+	o, err := loop.Await(t, loop.Shield(out))
+	if err == nil {
+		return o.Unwrap()
+	}
+	if !errors.Is(err, loop.ErrClosed) {
+		g.Cancel()
+		err = pump(t, out, newConfig(opts).pumpDelay)
+	}
+	if err != nil {
+		return zero, abandoned(g, err)
+	}
+	o, _ = out.Result()
+	return o.Unwrap()
+}
+
+const abandonGrace = 10 * time.Second
+
+// pump keeps the host loop turning until out is done; it fails only when
+// the loop closes under it.
+func pump[T any](t *loop.Task, out *loop.Future[T], delay time.Duration) error {
+	for !out.Done() {
+		if err := t.Sleep(delay); err != nil && errors.Is(err, loop.ErrClosed) {
+			return err
+		}
+	}
+	return nil
+}
+
+// abandoned waits for the guest of a closing loop to be stopped and
+// reports it. The loop has stopped taking callbacks by now, so whoever
+// holds the next tick (the waiter, woken here) fails to hand it over and
+// abandons the run at once; the bound is a guard, not a timing.
+func abandoned(g *Guest, cause error) error {
+	g.r.Wake()
+	select {
+	case <-g.done:
+	case <-time.After(abandonGrace):
+		return &TranslationError{Op: "RunGuest", Err: errors.Join(ErrAbandoned, cause, errors.New("the guest's tasks were not stopped yet"))}
+	}
+	err := g.err
+	if err == nil || !errors.Is(err, ErrAbandoned) {
+		err = errors.Join(ErrAbandoned, cause)
+	}
+	return &TranslationError{Op: "RunGuest", Err: err}
+}
