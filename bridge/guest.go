@@ -237,6 +237,9 @@ func (g *Guest) abandon(hostErr error) {
 // from the moment StartGuestRun returns.
 func (g *Guest) Token() *sc.Token { return g.r.Token() }
 
+// Host returns the host the run is a guest of.
+func (g *Guest) Host() Host { return g.host }
+
 // Runner returns the guest's sc runner.
 func (g *Guest) Runner() *sc.Runner { return g.r }
 

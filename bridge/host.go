@@ -1,8 +1,11 @@
 package bridge
 
 import (
+	"context"
 	"reflect"
 	"sync"
+
+	"github.com/hitchrt/hitch/actor/sc"
 )
 
 // Host is an event loop that runs callbacks on its own goroutine: the one
@@ -33,17 +36,36 @@ type closer interface {
 // guest mode allows one run per host loop).
 var guests sync.Map // Host -> *Guest
 
+// byRunner maps a live guest's runner to it, so that guest task code (which
+// holds only its ctx) finds its host.
+var byRunner sync.Map // *sc.Runner -> *Guest
+
+// guestFor returns the live guest run whose task ctx belongs to, or nil.
+func guestFor(ctx context.Context) *Guest {
+	t := sc.CurrentTask(ctx)
+	if t == nil {
+		return nil
+	}
+	if g, ok := byRunner.Load(t.Runner()); ok {
+		return g.(*Guest)
+	}
+	return nil
+}
+
 func comparable(h Host) bool { return reflect.TypeOf(h).Comparable() }
 
 func register(h Host, g *Guest) bool {
-	if !comparable(h) {
-		return true
+	if comparable(h) {
+		if _, loaded := guests.LoadOrStore(h, g); loaded {
+			return false
+		}
 	}
-	_, loaded := guests.LoadOrStore(h, g)
-	return !loaded
+	byRunner.Store(g.r, g)
+	return true
 }
 
 func unregister(h Host, g *Guest) {
+	byRunner.CompareAndDelete(g.r, g)
 	if comparable(h) {
 		guests.CompareAndDelete(h, g)
 	}

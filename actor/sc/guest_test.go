@@ -240,3 +240,32 @@ func driveNative(r *sc.Runner) error {
 		}
 	}
 }
+
+// Host code between ticks starts system tasks: they run outside main's
+// tree, and one that fails fails the run.
+func TestStartSystemTask(t *testing.T) {
+	var ev sc.Event
+	r := sc.NewRunner(func(ctx context.Context) error { return ev.Wait(ctx) })
+	if err := r.StartSystemTask("setter", func(ctx context.Context) error {
+		if err := sc.Checkpoint(ctx); err != nil {
+			return err
+		}
+		ev.Set()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := driveNative(r); err != nil {
+		t.Fatalf("outcome = %v", err)
+	}
+	if err := r.StartSystemTask("late", func(context.Context) error { return nil }); !errors.Is(err, sc.ErrRunFinished) {
+		t.Fatalf("after the run: %v", err)
+	}
+
+	boom := errors.New("boom")
+	r = sc.NewRunner(func(ctx context.Context) error { return sc.SleepForever(ctx) })
+	r.StartSystemTask("failing", func(ctx context.Context) error { return boom })
+	if err := driveNative(r); !errors.Is(err, boom) {
+		t.Fatalf("outcome = %v, want the system task's error", err)
+	}
+}

@@ -93,16 +93,7 @@ func (tk *Token) RunNamed(name string, fn func(ctx context.Context) error) error
 			// The wrapper hands the result to the caller and returns nil,
 			// so one token task's failure never cancels the others.
 			r.sys.spawn(name, func(ctx context.Context) error {
-				var err error
-				func() {
-					defer func() {
-						if v := recover(); v != nil {
-							err = capturePanic(v, CurrentTask(ctx))
-						}
-					}()
-					err = fn(ctx)
-				}()
-				done <- err
+				done <- callTask(ctx, fn)
 				return nil
 			})
 		},
@@ -116,4 +107,38 @@ func (tk *Token) RunNamed(name string, fn func(ctx context.Context) error) error
 
 func captureHostPanic(v any, where string) error {
 	return fmt.Errorf("sc: %w", panicsCapture(v, where))
+}
+
+// StartSystemTask starts fn as a system task of the run (trio's
+// spawn_system_task): outside main's tree, cancelled when main finishes,
+// run from the next tick on. It is for code that already runs inside the
+// runner: a task, or host code on the driving goroutine between ticks (a
+// guest's host callbacks). fn should handle its own errors: one that
+// returns an error other than a cancellation, or panics, fails the whole
+// run with that error, as an exception escaping a system task crashes a
+// trio run. It returns ErrRunFinished once the run has finished.
+func (r *Runner) StartSystemTask(name string, fn func(ctx context.Context) error) error {
+	if fn == nil {
+		return fmt.Errorf("sc: StartSystemTask %q: nil function", name)
+	}
+	if r.finished {
+		return ErrRunFinished
+	}
+	r.sys.spawn(name, func(ctx context.Context) error {
+		err := callTask(ctx, fn)
+		if err != nil && !onlyCancelled(err) {
+			r.hostFailed(fmt.Errorf("sc: system task %q failed: %w", name, err))
+		}
+		return nil
+	})
+	return nil
+}
+
+func callTask(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = capturePanic(v, CurrentTask(ctx))
+		}
+	}()
+	return fn(ctx)
 }
