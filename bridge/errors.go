@@ -32,7 +32,21 @@ var (
 	// receives from returned while the guest still waited for values
 	// (tractor's AsyncioTaskExited).
 	ErrHostExited = errors.New("bridge: host task exited")
+
+	// ErrOverrun is returned by HostEnd.Send when the guest side's queue
+	// is full: the guest does not keep up with the host (tractor's
+	// StreamOverrun). The value was not queued.
+	ErrOverrun = errors.New("bridge: guest queue full (overrun)")
 )
+
+// hostCancelled is what a guest sees when its host task was cancelled by
+// host code: it matches ErrHostCancelled and the host-side cancel (cause,
+// matching loop.ErrCancelled).
+func hostCancelled(cause error) error { return fmt.Errorf("%w: %w", ErrHostCancelled, cause) }
+
+// guestCrashed is what a host task sees when the guest side failed with
+// cause: it matches ErrGuestCrashed and the cause.
+func guestCrashed(cause error) error { return fmt.Errorf("%w: %w", ErrGuestCrashed, cause) }
 
 // TranslationError says that a host task and its guest run could not be
 // kept in step: most often the host loop closed before the guest run

@@ -1,0 +1,225 @@
+package bridge_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/bridge"
+	"github.com/hitchrt/hitch/loop"
+)
+
+// testBound is how long a test's run may take before it counts as hung.
+const testBound = 20 * time.Second
+
+// inGuest runs main as a guest run on a fresh loop.Run and fails t if it
+// errs or does not finish within testBound.
+func inGuest(t testing.TB, main func(ctx context.Context) error) {
+	t.Helper()
+	if err := runGuestBounded(main); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runGuestBounded(main func(ctx context.Context) error) error {
+	res := make(chan error, 1)
+	go func() {
+		res <- loop.Run(func(lt *loop.Task) error {
+			_, err := bridge.RunGuest(lt, func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, main(ctx)
+			})
+			return err
+		}, loop.WithSIGINTPolicy(false))
+	}()
+	select {
+	case err := <-res:
+		return err
+	case <-time.After(testBound):
+		panic("bridge test: guest run did not finish within " + testBound.String())
+	}
+}
+
+var errBoom = errors.New("boom")
+
+func TestB1RunHostTaskValue(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		v, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+			if err := t.Sleep(time.Millisecond); err != nil {
+				return 0, err
+			}
+			return 42, nil
+		})
+		if err != nil || v != 42 {
+			t.Errorf("RunHostTask = %d, %v; want 42, nil", v, err)
+		}
+		return nil
+	})
+}
+
+func TestB1RunHostTaskError(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+			return 0, errBoom
+		})
+		if !errors.Is(err, errBoom) {
+			t.Errorf("err = %v; want %v", err, errBoom)
+		}
+		if errors.Is(err, bridge.ErrHostCancelled) {
+			t.Errorf("err %v matches ErrHostCancelled", err)
+		}
+		return nil
+	})
+}
+
+func TestB1RunHostTaskPanic(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+			panic("host kaboom")
+		})
+		var pe *loop.PanicError
+		if !errors.As(err, &pe) || pe.Value != "host kaboom" {
+			t.Errorf("err = %v; want a *loop.PanicError with the value", err)
+		}
+		return nil
+	})
+}
+
+// TestB1RunHostTaskGuestTimeout: a MoveOnAfter deadline cancels the host
+// task, and RunHostTask returns only after the host task has ended (its
+// cleanup ran).
+func TestB1RunHostTaskGuestTimeout(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var hostSawCancel, hostCleanedUp, returned bool
+		err := sc.MoveOnAfter(ctx, 20*time.Millisecond, func(ctx context.Context) error {
+			_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+				err := t.Sleep(time.Hour)
+				hostSawCancel = errors.Is(err, loop.ErrCancelled)
+				// Cleanup that itself awaits: the guest must wait for it.
+				_ = t.Sleep(5 * time.Millisecond)
+				hostCleanedUp = true
+				return 0, err
+			})
+			returned = true
+			if !errors.Is(err, sc.ErrCancelled) {
+				t.Errorf("RunHostTask err = %v; want sc.ErrCancelled", err)
+			}
+			if !hostCleanedUp {
+				t.Error("RunHostTask returned before the host task ended")
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("MoveOnAfter = %v; want nil (cancel absorbed)", err)
+		}
+		if !returned || !hostSawCancel || !hostCleanedUp {
+			t.Errorf("returned=%v hostSawCancel=%v hostCleanedUp=%v", returned, hostSawCancel, hostCleanedUp)
+		}
+		return nil
+	})
+}
+
+// TestB2RunHostTaskSelfCancel: a host task that cancels itself makes the
+// guest see ErrHostCancelled chained to loop.ErrCancelled.
+func TestB2RunHostTaskSelfCancel(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+			t.Cancel()
+			return 0, t.Sleep(time.Hour)
+		})
+		if !errors.Is(err, bridge.ErrHostCancelled) || !errors.Is(err, loop.ErrCancelled) {
+			t.Errorf("err = %v; want ErrHostCancelled and loop.ErrCancelled", err)
+		}
+		if errors.Is(err, sc.ErrCancelled) {
+			t.Errorf("err = %v must not look like a guest cancellation", err)
+		}
+		return nil
+	})
+}
+
+// TestB2RunHostTaskCancelledByHostCode: other host code cancels the host
+// task.
+func TestB2RunHostTaskCancelledByHostCode(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+			other := loop.Go(t.Loop(), "canceller", func(*loop.Task) (struct{}, error) {
+				t.Cancel()
+				return struct{}{}, nil
+			})
+			_ = other
+			return 0, t.Sleep(time.Hour)
+		})
+		if !errors.Is(err, bridge.ErrHostCancelled) || !errors.Is(err, loop.ErrCancelled) {
+			t.Errorf("err = %v; want ErrHostCancelled and loop.ErrCancelled", err)
+		}
+		return nil
+	})
+}
+
+func TestRunHostTaskMisuse(t *testing.T) {
+	_, err := bridge.RunHostTask(context.Background(), func(*loop.Task) (int, error) { return 1, nil })
+	if !errors.Is(err, sc.ErrNotInTask) {
+		t.Errorf("outside a guest: err = %v; want sc.ErrNotInTask", err)
+	}
+	err = sc.Run(func(ctx context.Context) error {
+		_, err := bridge.RunHostTask(ctx, func(*loop.Task) (int, error) { return 1, nil })
+		if err == nil {
+			t.Error("in a native sc.Run: want an error")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inGuest(t, func(ctx context.Context) error {
+		_, err := bridge.RunHostTask[int](ctx, nil)
+		if err == nil {
+			t.Error("nil fn: want an error")
+		}
+		return nil
+	})
+}
+
+// TestRunHostTaskForeignHost: a guest whose host is not a *loop.Loop gets
+// a clear error.
+func TestRunHostTaskForeignHost(t *testing.T) {
+	var bad error
+	err := loop.Run(func(lt *loop.Task) error {
+		l := lt.Loop()
+		out := loop.NewFuture[error](l)
+		host := bridge.HostFunc(l.RunSyncSoonThreadsafe)
+		_, err := bridge.StartGuestRun(host, func(ctx context.Context) (struct{}, error) {
+			_, err := bridge.RunHostTask(ctx, func(*loop.Task) (int, error) { return 1, nil })
+			bad = err
+			return struct{}{}, nil
+		}, func(o bridge.Outcome[struct{}]) { out.SetResult(o.Err) }, bridge.WithSIGINT(false))
+		if err != nil {
+			return err
+		}
+		e, err := loop.Await(lt, out)
+		if err != nil {
+			return err
+		}
+		return e
+	}, loop.WithSIGINTPolicy(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad == nil || !contains(bad.Error(), "not a *loop.Loop") {
+		t.Errorf("err = %v; want one saying the host is not a *loop.Loop", bad)
+	}
+}
+
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
