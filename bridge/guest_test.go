@@ -372,3 +372,53 @@ func TestG11HostCancelPumpsGuestToCompletion(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// One guest tick holds the host for at most one batch: the tasks runnable
+// when it started. With k tasks always runnable, the host's own callbacks
+// interleave with the guest's ticks, k steps at a time.
+func TestGuestBatchBoundedByRunnableTasks(t *testing.T) {
+	const k, turns = 10, 200
+	steps, maxBetween, last := 0, 0, 0
+	err := loop.Run(func(lt *loop.Task) error {
+		l := lt.Loop()
+		_, err := bridge.RunGuest(lt, unit(func(ctx context.Context) error {
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				for range k {
+					n.StartSoon("busy", func(ctx context.Context) error {
+						for {
+							steps++
+							if err := sc.Checkpoint(ctx); err != nil {
+								return err
+							}
+						}
+					})
+				}
+				var ev sc.Event
+				count := 0
+				var next func()
+				next = func() {
+					maxBetween = max(maxBetween, steps-last)
+					last = steps
+					if count++; count < turns {
+						l.CallSoon(next)
+						return
+					}
+					ev.Set()
+				}
+				l.CallSoon(next)
+				if err := ev.Wait(ctx); err != nil {
+					return err
+				}
+				n.CancelScope().Cancel()
+				return nil
+			})
+		}), quiet())
+		return err
+	}, loop.WithSIGINTPolicy(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if maxBetween > k || steps < k*turns/2 {
+		t.Fatalf("up to %d guest steps between two host callbacks (want ≤ %d); %d steps in all", maxBetween, k, steps)
+	}
+}
