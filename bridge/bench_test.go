@@ -109,30 +109,11 @@ func BenchmarkHostCallbacksWhileGuestBusy(b *testing.B) {
 		l := t.Loop()
 		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
 			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
-				for range tasks {
-					n.StartSoon("busy", func(ctx context.Context) error {
-						for {
-							steps++
-							if err := sc.Checkpoint(ctx); err != nil {
-								return err
-							}
-						}
-					})
-				}
+				busyTasks(n, tasks, &steps)
 				done := make(chan struct{})
-				var count int
-				var next func()
-				next = func() {
-					count++
-					if count < b.N {
-						l.CallSoon(next)
-						return
-					}
-					close(done)
-				}
 				b.ResetTimer()
 				steps = 0
-				l.CallSoon(next)
+				hostChain(l, b.N, nil, func() { close(done) })
 				sc.ToGoroutine(ctx, func(ctx context.Context) error { <-done; return nil }, false)
 				b.StopTimer()
 				n.CancelScope().Cancel()
@@ -156,18 +137,8 @@ func BenchmarkHostCallbacksWhileGuestSleeps(b *testing.B) {
 		l := t.Loop()
 		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
 			done := make(chan struct{})
-			var count int
-			var next func()
-			next = func() {
-				count++
-				if count < b.N {
-					l.CallSoon(next)
-					return
-				}
-				close(done)
-			}
 			b.ResetTimer()
-			l.CallSoon(next)
+			hostChain(l, b.N, nil, func() { close(done) })
 			return sc.MoveOnAfter(ctx, time.Hour, func(ctx context.Context) error {
 				return sc.ToGoroutine(ctx, func(ctx context.Context) error { <-done; return nil }, false)
 			})

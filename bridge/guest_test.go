@@ -383,29 +383,12 @@ func TestGuestBatchBoundedByRunnableTasks(t *testing.T) {
 		l := lt.Loop()
 		_, err := bridge.RunGuest(lt, unit(func(ctx context.Context) error {
 			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
-				for range k {
-					n.StartSoon("busy", func(ctx context.Context) error {
-						for {
-							steps++
-							if err := sc.Checkpoint(ctx); err != nil {
-								return err
-							}
-						}
-					})
-				}
+				busyTasks(n, k, &steps)
 				var ev sc.Event
-				count := 0
-				var next func()
-				next = func() {
+				hostChain(l, turns, func() {
 					maxBetween = max(maxBetween, steps-last)
 					last = steps
-					if count++; count < turns {
-						l.CallSoon(next)
-						return
-					}
-					ev.Set()
-				}
-				l.CallSoon(next)
+				}, ev.Set)
 				if err := ev.Wait(ctx); err != nil {
 					return err
 				}

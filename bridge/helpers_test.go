@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
 	"github.com/hitchrt/hitch/internal/testhost"
+	"github.com/hitchrt/hitch/loop"
 )
 
 // bounded runs f and fails the test if it does not return in time.
@@ -62,6 +64,39 @@ func (b *logBuffer) String() string {
 
 func (b *logBuffer) option() bridge.Option {
 	return bridge.WithLogger(b.logger())
+}
+
+// busyTasks starts k tasks in n that checkpoint until cancelled, counting
+// their steps in *steps.
+func busyTasks(n *sc.Nursery, k int, steps *int) {
+	for range k {
+		n.StartSoon("busy", func(ctx context.Context) error {
+			for {
+				*steps++
+				if err := sc.Checkpoint(ctx); err != nil {
+					return err
+				}
+			}
+		})
+	}
+}
+
+// hostChain runs count host callbacks on l, each queued by the one
+// before, calling each in every one and then last.
+func hostChain(l *loop.Loop, count int, each func(), last func()) {
+	i := 0
+	var next func()
+	next = func() {
+		if each != nil {
+			each()
+		}
+		if i++; i < count {
+			l.CallSoon(next)
+			return
+		}
+		last()
+	}
+	l.CallSoon(next)
 }
 
 func quiet() bridge.Option { return bridge.WithSIGINT(false) }
