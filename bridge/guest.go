@@ -33,9 +33,13 @@ type Guest struct {
 	log  *slog.Logger
 	tick func() // g.step as a func value, made once
 
-	waits chan time.Time // tick -> waiter: wait until this deadline
-	stop  chan struct{}  // closed when the run is over; stops helpers
-	bg    sync.WaitGroup // the waiter and the signal and close watchers
+	waits  chan time.Time // tick -> waiter: wait until this deadline
+	orphan chan error     // waiter -> close hook: the runner, host refused
+	stop   chan struct{}  // closed when the run is over; stops helpers
+	bg     sync.WaitGroup // the waiter and the signal watcher
+	hooked bool           // the host runs reclaim while it closes
+	locked bool           // WithHostThreadLocked
+	unhook func()
 
 	once    sync.Once
 	err     error         // the outcome's error; set before done closes
@@ -56,10 +60,13 @@ type Guest struct {
 // The run is usable as soon as StartGuestRun returns: its Token accepts
 // calls before the host runs anything. done runs exactly once, on the host,
 // with the outcome. If the host stops running callbacks before that (its
-// RunSyncSoonThreadsafe fails, or a host with a Closed channel, such as
-// *loop.Loop, closes), the run is abandoned: its tasks are stopped, an
-// error line is logged, done does not run, and Wait and Err report an error
-// matching ErrAbandoned.
+// RunSyncSoonThreadsafe fails, or a *loop.Loop host closes), the run is
+// abandoned: its tasks are stopped where they were parked (their deferred
+// code runs), an error line is logged, done does not run, and Wait and Err
+// report an error matching ErrAbandoned. Hosts with a close hook
+// (*loop.Loop's OnClose) have the tasks unwound on their own goroutine;
+// for others see WithHostThreadLocked. A host that accepts a tick and
+// then silently drops it cannot be told from a slow one.
 //
 // A host runs one guest at a time: a second StartGuestRun on a host whose
 // guest has not finished returns ErrHostBusy. Errors in setting up the run
@@ -75,11 +82,14 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 	cfg := newConfig(opts)
 	var value T
 	g := &Guest{
-		host:  host,
-		log:   cfg.log,
-		waits: make(chan time.Time, 1),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		host:   host,
+		log:    cfg.log,
+		waits:  make(chan time.Time, 1),
+		orphan: make(chan error, 1),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		locked: cfg.locked,
+		unhook: func() {},
 	}
 	g.r = sc.NewRunner(func(ctx context.Context) error {
 		v, err := main(ctx)
@@ -100,16 +110,18 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 	if !register(host, g) {
 		return nil, ErrHostBusy
 	}
+	if h, ok := host.(closeHooker); ok {
+		if unhook, err := h.OnClose(g.reclaim); err == nil {
+			g.hooked, g.unhook = true, unhook
+		}
+	}
 	if err := host.RunSyncSoonThreadsafe(g.tick); err != nil {
+		g.unhook()
 		unregister(host, g)
 		return nil, fmt.Errorf("bridge: StartGuestRun: the host refused the first tick: %w", err)
 	}
 	g.bg.Add(1)
 	go g.waiter()
-	if c, ok := host.(closer); ok {
-		g.bg.Add(1)
-		go g.watchHost(c.Closed())
-	}
 	if cfg.sigint {
 		g.watchSIGINT()
 	}
@@ -123,7 +135,7 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 func (g *Guest) step() {
 	var res sc.TickResult
 	if p := g.safeTick(&res); p != nil {
-		g.r.Abandon(p)
+		g.r.Abandon(p) // the runner is broken: unwind it, report the panic
 		g.finish()
 		return
 	}
@@ -132,7 +144,7 @@ func (g *Guest) step() {
 		g.finish()
 	case res.Runnable:
 		if err := g.host.RunSyncSoonThreadsafe(g.tick); err != nil {
-			g.abandon(err)
+			g.abandon(err, true) // here, on the host: safe to unwind
 		}
 	default:
 		g.waits <- res.Deadline // buffered: the waiter is idle
@@ -152,7 +164,10 @@ func (g *Guest) safeTick(res *sc.TickResult) (err error) {
 }
 
 // waiter waits, off the host, for the next deadline or wake-up whenever
-// every guest task waits, then hands the next tick to the host.
+// every guest task waits, then hands the next tick to the host. If the
+// host refuses it, the waiter holds the runner of an abandoned run: it
+// hands it to the host's close hook when there is one (so the tasks unwind
+// on the host's goroutine), else abandons the run itself.
 func (g *Guest) waiter() {
 	defer g.bg.Done()
 	for {
@@ -160,7 +175,11 @@ func (g *Guest) waiter() {
 		case d := <-g.waits:
 			g.r.Wait(d)
 			if err := g.host.RunSyncSoonThreadsafe(g.tick); err != nil {
-				g.abandon(err)
+				if g.hooked {
+					g.orphan <- err
+				} else {
+					g.abandon(err, !g.locked)
+				}
 				return
 			}
 		case <-g.stop:
@@ -169,16 +188,29 @@ func (g *Guest) waiter() {
 	}
 }
 
-// watchHost wakes the waiter when the host announces its end, so that a
-// guest sleeping until a far deadline finds out at once.
-func (g *Guest) watchHost(closed <-chan struct{}) {
-	defer g.bg.Done()
+// reclaim runs on the host's goroutine while the host closes. By then the
+// host refuses callbacks, so the next tick is either gone (it ran during
+// the host's last drain, found the host closed and abandoned the run) or
+// held by the waiter, which is woken here and hands it over.
+func (g *Guest) reclaim() {
 	select {
-	case <-closed:
-		g.r.Wake()
-	case <-g.stop:
+	case <-g.done:
+		return
+	default:
+	}
+	g.r.Wake()
+	select {
+	case <-g.done:
+	case err := <-g.orphan:
+		g.abandon(err, true)
+	case <-time.After(reclaimGrace):
+		g.log.Error("bridge: guest run not reclaimed while its host closed; its tasks stay parked", "host", fmt.Sprintf("%T", g.host))
 	}
 }
+
+// reclaimGrace bounds reclaim; the hand-over takes microseconds, so this
+// is a guard against a bug, never a timing anyone relies on.
+const reclaimGrace = 10 * time.Second
 
 // watchSIGINT delivers SIGINT to the guest's main task while nobody else
 // owns SIGINT.
@@ -211,6 +243,7 @@ func (g *Guest) watchSIGINT() {
 func (g *Guest) finish() {
 	g.once.Do(func() {
 		g.err = g.r.Outcome()
+		g.unhook()
 		unregister(g.host, g)
 		close(g.stop)
 		defer close(g.done)
@@ -218,14 +251,21 @@ func (g *Guest) finish() {
 	})
 }
 
-// abandon ends a run whose host refused a tick. The caller holds the
-// runner (see step).
-func (g *Guest) abandon(hostErr error) {
+// abandon ends a run whose host refused a tick; the caller holds the
+// runner (see step). With unwind, the tasks' coroutines are stopped here,
+// so their deferred code runs; without (a locked host thread, found out
+// off the host) they stay parked.
+func (g *Guest) abandon(hostErr error, unwind bool) {
 	err := fmt.Errorf("%w (%T: %w)", ErrAbandoned, g.host, hostErr)
-	g.log.Error("bridge: guest run abandoned: the host stopped running callbacks before the run finished; its tasks were stopped", "host", fmt.Sprintf("%T", g.host), "err", hostErr)
-	g.r.Abandon(err)
+	if unwind {
+		g.log.Error("bridge: guest run abandoned: the host stopped running callbacks before the run finished; its tasks were stopped", "host", fmt.Sprintf("%T", g.host), "err", hostErr)
+		g.r.Abandon(err)
+	} else {
+		g.log.Error("bridge: guest run abandoned: the host stopped running callbacks before the run finished; its tasks stay parked (they belong to the host's locked OS thread)", "host", fmt.Sprintf("%T", g.host), "err", hostErr)
+	}
 	g.once.Do(func() {
 		g.err = err
+		g.unhook()
 		unregister(g.host, g)
 		close(g.stop)
 		close(g.done)

@@ -26,10 +26,11 @@ type HostFunc func(fn func()) error
 // RunSyncSoonThreadsafe calls f(fn).
 func (f HostFunc) RunSyncSoonThreadsafe(fn func()) error { return f(fn) }
 
-// closer is implemented by hosts that announce their end (*loop.Loop): a
-// guest waiting for a far deadline notices at once that its host is gone.
-type closer interface {
-	Closed() <-chan struct{}
+// closeHooker is implemented by hosts that can run code on their own
+// goroutine while they close (*loop.Loop's OnClose): a guest that is
+// abandoned there has its tasks stopped on the host's goroutine.
+type closeHooker interface {
+	OnClose(fn func()) (remove func(), err error)
 }
 
 // guests maps each host to its live guest run (one per host, as trio's

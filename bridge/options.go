@@ -19,6 +19,7 @@ type config struct {
 	scOpts    []sc.Option
 	sigint    bool
 	pumpDelay time.Duration
+	locked    bool
 }
 
 func defaultConfig() config { return config{sigint: true} }
@@ -55,3 +56,13 @@ func WithSIGINT(on bool) Option { return optionFunc(func(c *config) { c.sigint =
 // WithPumpDelay sets how long RunGuest sleeps between host-loop turns
 // while it waits for a guest it asked to cancel (default 0: every turn).
 func WithPumpDelay(d time.Duration) Option { return optionFunc(func(c *config) { c.pumpDelay = d }) }
+
+// WithHostThreadLocked says that the host's goroutine runs locked to its
+// OS thread (runtime.LockOSThread), as UI loops do. Guest tasks then run
+// on that thread, and their coroutines can be switched nowhere else; so if
+// such a host stops before the run finished and the bridge finds out off
+// the host (the host offers no close hook), the abandoned tasks are left
+// parked instead of being unwound, and the log says so. Without the option
+// they are unwound on the goroutine that found out, which would be fatal
+// for coroutines made on a locked thread.
+func WithHostThreadLocked() Option { return optionFunc(func(c *config) { c.locked = true }) }

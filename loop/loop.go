@@ -53,6 +53,7 @@ type Loop struct {
 	loopGID atomic.Int64  // debug: the driving goroutine
 	taskGID atomic.Int64  // debug: the goroutine of the running task step, or 0
 	done    chan struct{} // closed by Close
+	onClose closeHooks
 
 	sigMu sync.Mutex
 	sigs  map[os.Signal]*sigWatch // guarded by sigMu
@@ -330,6 +331,7 @@ func (l *Loop) Close() error {
 	l.removeAllSignalHandlers()
 	l.ready = append(l.ready, l.q.Close()...)
 	l.drainAtClose()
+	l.runCloseHooks()
 	// Bounded: abandoned code that keeps spawning cannot hold Close.
 	for round := 0; len(l.tasks) > 0 && round < 16; round++ {
 		for t := range l.tasks {

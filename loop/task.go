@@ -78,7 +78,6 @@ func (t *Task) start() {
 		t.finish(errors.New("loop: Spawn: nil func"))
 		return
 	}
-	t.co = coro.New(t.body)
 	l.tasks[t] = true
 	t.wake()
 }
@@ -146,9 +145,13 @@ func (t *Task) step() {
 	if !t.started && t.mustCancel {
 		// Cancelled before its first step: the function never runs.
 		t.mustCancel = false
-		t.co.Stop()
 		t.finish(ErrCancelled)
 		return
+	}
+	if t.co == nil {
+		// Made at the first step, on the loop's goroutine: a coroutine must
+		// be switched on the OS-thread lock state it was made in.
+		t.co = coro.New(t.body)
 	}
 	t.started = true
 	l := t.l

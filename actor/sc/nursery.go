@@ -153,7 +153,6 @@ func (n *Nursery) spawn(name string, fn func(ctx context.Context) error) *Task {
 	t.setScope(n.scope)
 	t.nidx = len(n.tasks)
 	n.tasks = append(n.tasks, t)
-	t.co = r.newCoro(t)
 	r.reschedule(t, nil)
 	return t
 }

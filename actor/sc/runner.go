@@ -101,7 +101,6 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 	t.ctx = newScopeCtx(context.Background(), t, r.rootScope)
 	t.setScope(r.rootScope)
 	r.rootScope.owner = t
-	t.co = r.newCoro(t)
 	r.main = t
 	r.reschedule(t, nil)
 	return r
@@ -178,6 +177,12 @@ func (r *Runner) Tick() TickResult {
 }
 
 func (r *Runner) step(t *Task) {
+	if t.co == nil {
+		// Made at the first step, on the driving goroutine: a coroutine
+		// must be switched on the OS-thread lock state it was made in, and
+		// a guest's host may run locked to its thread.
+		t.co = r.newCoro(t)
+	}
 	t.state = taskRunning
 	r.current.Store(t)
 	done := t.co.Resume()
