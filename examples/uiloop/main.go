@@ -38,12 +38,12 @@ func main() {
 	u := newUI()
 	a := &app{ui: u}
 
-	// The UI loop owns SIGINT (it turns it into a quit request), so the
-	// guest's own SIGINT fallback is off.
+	// The UI loop runs locked to its OS thread, and it owns SIGINT (it
+	// turns it into a quit request), so the guest's SIGINT fallback is off.
 	g, err := bridge.StartGuestRun(u, a.main, func(o bridge.Outcome[struct{}]) {
 		fmt.Println("guest done:", o.Err) // on the UI thread; every guest task has returned
 		u.stop()
-	}, bridge.WithSIGINT(false))
+	}, bridge.WithHostThreadLocked(), bridge.WithSIGINT(false))
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
