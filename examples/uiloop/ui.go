@@ -54,9 +54,9 @@ func (u *ui) RunSyncSoonThreadsafe(fn func()) error {
 	}
 }
 
-// run locks the calling goroutine to its OS thread and runs the loop until
-// stop is called from a callback. interrupt runs (on the UI thread) on
-// each SIGINT.
+// run locks the calling goroutine to its OS thread and runs callbacks and
+// frames on it until a callback calls stop. interrupt runs, on the UI
+// thread, on each SIGINT.
 func (u *ui) run(frameEvery time.Duration, interrupt func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -67,6 +67,12 @@ func (u *ui) run(frameEvery time.Duration, interrupt func()) {
 	frames := time.NewTicker(frameEvery)
 	defer frames.Stop()
 	for {
+		select {
+		case <-u.quit: // first, so that stop takes effect at the next turn
+			u.drain()
+			return
+		default:
+		}
 		select {
 		case fn := <-u.queue:
 			fn()
@@ -84,8 +90,9 @@ func (u *ui) run(frameEvery time.Duration, interrupt func()) {
 	}
 }
 
-// stop makes the loop quit after the current callback: senders get errQuit
-// from then on, and callbacks already accepted still run. UI thread only.
+// stop makes the loop quit at its next turn: senders get errQuit from then
+// on, and callbacks already accepted still run before run returns. UI
+// thread only; repeat calls are no-ops.
 func (u *ui) stop() {
 	select {
 	case <-u.quit:
