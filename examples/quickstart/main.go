@@ -41,17 +41,17 @@ func main() {
 		// The guest: an sc run whose task steps are callbacks of this loop.
 		// Ctrl-C cancels this host task; RunGuest then cancels the guest
 		// and keeps the loop turning until every guest task has returned.
-		res, err := bridge.RunGuest(t, func(ctx context.Context) (result, error) {
+		n, err := bridge.RunGuest(t, func(ctx context.Context) (int, error) {
 			return collect(ctx, *jobs)
 		})
+		if errors.Is(err, loop.ErrCancelled) {
+			fmt.Println("guest cancelled after", n, "results")
+			return err
+		}
 		if err != nil {
 			return err
 		}
-		if res.cancelled {
-			fmt.Println("guest cancelled after", res.n, "results")
-			return loop.ErrCancelled
-		}
-		fmt.Println("done:", res.n, "results")
+		fmt.Println("done:", n, "results")
 		return nil
 	})
 	if errors.Is(err, loop.ErrInterrupted) {
@@ -64,18 +64,12 @@ func main() {
 	}
 }
 
-// result is what the guest hands back to the host.
-type result struct {
-	n         int  // results collected
-	cancelled bool // the run was cancelled before the work was done
-}
-
 // collect runs the workers and a collector in a nursery and reports how
 // many results arrived.
-func collect(ctx context.Context, jobs int) (result, error) {
+func collect(ctx context.Context, jobs int) (int, error) {
 	send, recv, err := sc.NewChannel[string](0)
 	if err != nil {
-		return result{}, err
+		return 0, err
 	}
 	got := 0
 	err = sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
@@ -115,6 +109,5 @@ func collect(ctx context.Context, jobs int) (result, error) {
 			}
 		})
 	})
-	// ctx follows the task's cancellation: set once the guest was cancelled.
-	return result{n: got, cancelled: ctx.Err() != nil}, err
+	return got, err
 }
