@@ -63,9 +63,9 @@ type Guest struct {
 // RunSyncSoonThreadsafe fails, or a *loop.Loop host closes), the run is
 // abandoned: its tasks are stopped where they were parked (their deferred
 // code runs), an error line is logged, done does not run, and Wait and Err
-// report an error matching ErrAbandoned. Hosts with a close hook
-// (*loop.Loop's OnClose) have the tasks unwound on their own goroutine;
-// for others see WithHostThreadLocked. A host that accepts a tick and
+// report an error matching ErrAbandoned. A ClosingHost (*loop.Loop is one)
+// has the tasks unwound on its own goroutine; for other hosts see
+// WithHostThreadLocked. A host that accepts a tick and
 // then silently drops it cannot be told from a slow one.
 //
 // A host runs one guest at a time: a second StartGuestRun on a host whose
@@ -110,7 +110,7 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 	if !register(host, g) {
 		return nil, ErrHostBusy
 	}
-	if h, ok := host.(closeHooker); ok {
+	if h, ok := host.(ClosingHost); ok {
 		if unhook, err := h.OnClose(g.reclaim); err == nil {
 			g.hooked, g.unhook = true, unhook
 		}
@@ -224,6 +224,11 @@ func (g *Guest) watchSIGINT() {
 		for {
 			select {
 			case <-sig:
+				select {
+				case <-g.stop: // the run ended meanwhile
+					return
+				default:
+				}
 				if owner := sigint.Owner(); owner != "" {
 					g.log.Debug("bridge: SIGINT left to its owner", "owner", owner)
 					continue

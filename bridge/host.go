@@ -26,10 +26,15 @@ type HostFunc func(fn func()) error
 // RunSyncSoonThreadsafe calls f(fn).
 func (f HostFunc) RunSyncSoonThreadsafe(fn func()) error { return f(fn) }
 
-// closeHooker is implemented by hosts that can run code on their own
-// goroutine while they close (*loop.Loop's OnClose): a guest that is
-// abandoned there has its tasks stopped on the host's goroutine.
-type closeHooker interface {
+// ClosingHost is a Host that can run code on its own goroutine while it
+// closes, as *loop.Loop's OnClose does. A guest run abandoned by such a
+// host has its tasks unwound there, on the goroutine (and OS thread) they
+// ran on; other hosts see WithHostThreadLocked.
+type ClosingHost interface {
+	Host
+	// OnClose registers fn to run on the host's goroutine when it closes,
+	// after it stopped taking callbacks; remove unregisters it. It fails
+	// once the host has closed.
 	OnClose(fn func()) (remove func(), err error)
 }
 

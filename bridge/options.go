@@ -50,7 +50,8 @@ func WithRunnerOptions(opts ...sc.Option) Option {
 // WithSIGINT turns the guest's SIGINT fallback on (the default) or off.
 // On, a SIGINT that arrives while nobody owns SIGINT (loop.Run's policy,
 // the actor runtime and the debugger each own it while they run) reaches
-// the guest's main task as sc.ErrInterrupted at its next checkpoint.
+// the guest's main task as sc.ErrInterrupted at its next checkpoint. A
+// foreign host that handles SIGINT itself turns this off.
 func WithSIGINT(on bool) Option { return optionFunc(func(c *config) { c.sigint = on }) }
 
 // WithPumpDelay sets how long RunGuest sleeps between host-loop turns

@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hitchrt/hitch/loop"
@@ -15,8 +16,9 @@ import (
 // If t is cancelled while it waits (for instance by the first SIGINT under
 // loop.Run), RunGuest asks the guest to cancel and keeps the host loop
 // turning, sleeping WithPumpDelay between turns, until the guest's done
-// callback has fired, then returns the guest's outcome: a guest is never
-// abandoned because its host task was cancelled. If the loop closes first
+// callback has fired: a guest is never abandoned because its host task was
+// cancelled. It then returns main's value with an error matching
+// loop.ErrCancelled that also carries the guest's error, if any. If the loop closes first
 // (a second SIGINT under loop.Run), RunGuest returns a *TranslationError
 // matching ErrAbandoned once the guest's tasks have been stopped.
 func RunGuest[T any](t *loop.Task, main func(ctx context.Context) (T, error), opts ...Option) (T, error) {
@@ -43,7 +45,17 @@ func RunGuest[T any](t *loop.Task, main func(ctx context.Context) (T, error), op
 		return zero, abandoned(g, err)
 	}
 	o, _ = out.Result()
-	return o.Unwrap()
+	return o.Value, cancelledWith(o.Err)
+}
+
+// cancelledWith is RunGuest's error after its host task was cancelled: it
+// matches loop.ErrCancelled, as a cancelled host task's await does, and
+// carries the guest's own error, if it had one besides the cancellation.
+func cancelledWith(guestErr error) error {
+	if guestErr == nil {
+		return fmt.Errorf("bridge: RunGuest: host task cancelled; the guest was cancelled and has finished: %w", loop.ErrCancelled)
+	}
+	return fmt.Errorf("bridge: RunGuest: host task cancelled; the guest was cancelled and has finished: %w (guest: %w)", loop.ErrCancelled, guestErr)
 }
 
 const abandonGrace = 10 * time.Second

@@ -49,7 +49,12 @@
 // Run drives a runner on the calling goroutine. The guest driver in package
 // bridge drives the same scheduler from a host loop through NewRunner,
 // Runner.Tick, Runner.Wait and Runner.Wake. Code outside the runner reaches
-// in through the Runner's Token (RunSync, Run), from any goroutine.
+// in through the Runner's Token (RunSync, Run), from any goroutine. A task's
+// coroutine is made at its first step, on the driving goroutine, and the
+// runtime lets a coroutine be switched only under the OS-thread lock state
+// it was made in: a driver may run locked to its thread
+// (runtime.LockOSThread, as UI loops do), but must not lock or unlock it
+// while the run is live.
 //
 //	err := sc.Run(func(ctx context.Context) error {
 //		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {

@@ -41,16 +41,21 @@ func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abando
 	}
 	r := t.r
 	o := &offload{abandon: abandonOnCancel}
-	go func() {
-		ferr := callOffload(ctx, fn)
-		_ = r.wq.Push(job{run: func(r *Runner) {
-			if o.abandoned {
-				return
-			}
-			o.err = ferr
-			r.reschedule(t, nil)
-		}})
-	}()
+	// The goroutine starts once the task has parked and its step is over,
+	// so nothing fn does overlaps the step (and misuse of ctx from fn's
+	// goroutine is always caught).
+	t.afterStep = func() {
+		go func() {
+			ferr := callOffload(ctx, fn)
+			_ = r.wq.Push(job{run: func(r *Runner) {
+				if o.abandoned {
+					return
+				}
+				o.err = ferr
+				r.reschedule(t, nil)
+			}})
+		}()
+	}
 	t.waitData = o
 	if werr := t.park("goroutine", abortOffload); werr != nil {
 		return werr

@@ -187,6 +187,10 @@ func (r *Runner) step(t *Task) {
 	r.current.Store(t)
 	done := t.co.Resume()
 	r.current.Store(nil)
+	if f := t.afterStep; f != nil {
+		t.afterStep = nil
+		f()
+	}
 	if done {
 		r.taskFinished(t)
 	}

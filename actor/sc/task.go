@@ -51,18 +51,19 @@ type Task struct {
 	nursery *Nursery // the nursery the task is a child of; nil for roots
 	nidx    int      // index in nursery.tasks
 
-	state    taskState
-	abort    func(*Task, error) abortResult // set while parked
-	wakeErr  error                          // passed by reschedule
-	waitData any                            // what the parked task waits on, for abort
-	waitWhat string                         // short name of the wait, for snapshots
-	wlist    *waitList
-	wnext    *Task
-	wprev    *Task
-	sleep    timer
-	where    [8]uintptr // return PCs where the task is suspended, taken by probe
-	started  bool       // the coroutine has begun running
-	probing  bool       // the current resume only asks for the suspension site
+	state     taskState
+	abort     func(*Task, error) abortResult // set while parked
+	wakeErr   error                          // passed by reschedule
+	afterStep func()                         // run by the runner once the current step is over
+	waitData  any                            // what the parked task waits on, for abort
+	waitWhat  string                         // short name of the wait, for snapshots
+	wlist     *waitList
+	wnext     *Task
+	wprev     *Task
+	sleep     timer
+	where     [8]uintptr // return PCs where the task is suspended, taken by probe
+	started   bool       // the coroutine has begun running
+	probing   bool       // the current resume only asks for the suspension site
 
 	err    error
 	isMain bool

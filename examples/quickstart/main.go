@@ -1,65 +1,57 @@
-// Command quickstart shows hitch's host loop: a timer resolving a future,
-// two tasks, and a clean Ctrl-C. Run it with `go run ./examples/quickstart`
-// (add -for 1h and press Ctrl-C to see the cleanup).
+// Command quickstart shows hitch's two halves together: a host loop doing
+// its own work (a ticker task) while a structured-concurrency guest run on
+// the same loop runs a nursery of workers that send results through a
+// memory channel to a collector. Run it with `go run ./examples/quickstart`
+// (add -jobs 1000 and press Ctrl-C to see the guest's cleanup).
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/bridge"
 	"github.com/hitchrt/hitch/loop"
 )
 
+const (
+	workers = 3
+	pace    = 100 * time.Millisecond // worker N sleeps N*pace before each job
+)
+
 func main() {
-	runFor := flag.Duration("for", 350*time.Millisecond, "how long the ticker runs")
+	jobs := flag.Int("jobs", 3, "jobs per worker")
 	flag.Parse()
 	err := loop.Run(func(t *loop.Task) error {
-		l := t.Loop()
-		// A timer callback resolves a future; the main task awaits it.
-		greeting := loop.NewFuture[string](l)
-		l.CallLater(10*time.Millisecond, func() { greeting.SetResult("hello from a timer") })
-		msg, err := loop.Await(t, greeting)
-		if err != nil {
-			return err
-		}
-		fmt.Println(msg)
-
-		// A task with a typed result, and a task that ticks until cancelled.
-		sum := loop.Go(l, "sum", func(t *loop.Task) (int, error) {
-			total := 0
-			for i := 1; i <= 10; i++ {
-				total += i
-				if err := t.Yield(); err != nil { // let others run
-					return 0, err
-				}
-			}
-			return total, nil
-		})
-		ticker := l.Spawn("ticker", func(t *loop.Task) error {
+		// The host's own work: a task on the loop, ticking until cancelled.
+		ticker := t.Loop().Spawn("ticker", func(t *loop.Task) error {
 			for i := 1; ; i++ {
-				if err := t.Sleep(100 * time.Millisecond); err != nil {
-					return err // cancelled: stop ticking
+				if err := t.Sleep(pace); err != nil {
+					return err
 				}
-				fmt.Println("tick", i)
+				fmt.Println("host tick", i)
 			}
 		})
-		total, err := loop.Await(t, sum)
+		defer ticker.Cancel()
+
+		// The guest: an sc run whose task steps are callbacks of this loop.
+		// Ctrl-C cancels this host task; RunGuest then cancels the guest
+		// and keeps the loop turning until every guest task has returned.
+		n, err := bridge.RunGuest(t, func(ctx context.Context) (int, error) {
+			return collect(ctx, *jobs)
+		})
+		if errors.Is(err, loop.ErrCancelled) {
+			fmt.Println("guest cancelled after", n, "results")
+			return err
+		}
 		if err != nil {
 			return err
 		}
-		fmt.Println("sum:", total)
-
-		// Ctrl-C cancels the main task: this Sleep returns ErrCancelled.
-		if err := t.Sleep(*runFor); err != nil {
-			fmt.Println("cancelled: cleaning up")
-			return err
-		}
-		ticker.Cancel()
-		t.Await(ticker) // ends once the ticker has stopped
-		fmt.Println("done")
+		fmt.Println("done:", n, "results")
 		return nil
 	})
 	if errors.Is(err, loop.ErrInterrupted) {
@@ -70,4 +62,52 @@ func main() {
 		fmt.Println("error:", err)
 		os.Exit(1)
 	}
+}
+
+// collect runs the workers and a collector in a nursery and reports how
+// many results arrived.
+func collect(ctx context.Context, jobs int) (int, error) {
+	send, recv, err := sc.NewChannel[string](0)
+	if err != nil {
+		return 0, err
+	}
+	got := 0
+	err = sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+		defer send.Close() // each worker holds its own clone
+		for id := 1; id <= workers; id++ {
+			out, err := send.Clone()
+			if err != nil {
+				return err
+			}
+			n.StartSoon(fmt.Sprint("worker ", id), func(ctx context.Context) error {
+				defer out.Close() // the last Close ends the collector's loop
+				for j := 1; j <= jobs; j++ {
+					err := sc.Sleep(ctx, time.Duration(id)*pace)
+					if err == nil {
+						err = out.Send(ctx, fmt.Sprintf("worker %d: job %d", id, j))
+					}
+					if err != nil {
+						fmt.Printf("worker %d: cancelled, cleaning up\n", id)
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		return n.StartSoon("collector", func(ctx context.Context) error {
+			for {
+				msg, err := recv.Receive(ctx)
+				if errors.Is(err, sc.ErrEndOfChannel) {
+					return nil
+				}
+				if err != nil {
+					fmt.Println("collector: cancelled, cleaning up")
+					return err
+				}
+				got++
+				fmt.Println("collected", msg)
+			}
+		})
+	})
+	return got, err
 }

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,6 +30,8 @@ func build(t *testing.T) string {
 	return bin
 }
 
+// The host ticks while the guest's workers hand every job to the
+// collector; the program ends on its own once the workers are done.
 func TestQuickstartRuns(t *testing.T) {
 	bin := build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -36,18 +40,32 @@ func TestQuickstartRuns(t *testing.T) {
 	if err != nil {
 		t.Fatalf("quickstart: %v\n%s", err, out)
 	}
-	for _, want := range []string{"hello from a timer\n", "sum: 55\n", "tick 1\n", "done\n"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	want := []string{"host tick 1"}
+	for w := 1; w <= 3; w++ {
+		for j := 1; j <= 3; j++ {
+			want = append(want, fmt.Sprintf("collected worker %d: job %d", w, j))
 		}
+	}
+	for _, w := range want {
+		if !slices.Contains(lines, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if last := lines[len(lines)-1]; last != "done: 9 results" {
+		t.Errorf("last line %q, want %q:\n%s", last, "done: 9 results", out)
+	}
+	if strings.Contains(string(out), "cancelled") {
+		t.Errorf("a run without Ctrl-C reports a cancellation:\n%s", out)
 	}
 }
 
-// Ctrl-C (a real SIGINT) cancels main, whose cleanup runs, and the program
-// exits with status 130.
+// Ctrl-C (a real SIGINT) cancels the host's main task; RunGuest cancels
+// the guest and waits for it, every guest task runs its cleanup, and the
+// program exits with status 130.
 func TestQuickstartCtrlC(t *testing.T) {
 	bin := build(t)
-	cmd := exec.Command(bin, "-for", "1h")
+	cmd := exec.Command(bin, "-jobs", "1000")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -64,29 +82,45 @@ func TestQuickstartCtrlC(t *testing.T) {
 			lines <- sc.Text()
 		}
 	}()
-	expect := func(want string) {
+	// until reads lines until each of wants has appeared, and returns them.
+	until := func(wants ...string) []string {
 		t.Helper()
+		var seen []string
 		timeout := time.After(10 * time.Second)
 		for {
 			select {
 			case line, ok := <-lines:
 				if !ok {
-					t.Fatalf("output ended before %q", want)
+					t.Fatalf("output ended before all of %q; got %q", wants, seen)
 				}
-				if line == want {
-					return
+				seen = append(seen, line)
+				if !slices.ContainsFunc(wants, func(w string) bool { return !slices.Contains(seen, w) }) {
+					return seen
 				}
 			case <-timeout:
-				t.Fatalf("no %q within 10s", want)
+				t.Fatalf("not all of %q within 10s; got %q", wants, seen)
 			}
 		}
 	}
-	expect("tick 1")
+	until("collected worker 1: job 1", "host tick 2") // the guest and the host both run
 	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	expect("cancelled: cleaning up")
-	expect("stopped by Ctrl-C")
+	after := until("stopped by Ctrl-C")
+	for _, want := range []string{
+		"worker 1: cancelled, cleaning up",
+		"worker 2: cancelled, cleaning up",
+		"worker 3: cancelled, cleaning up",
+		"collector: cancelled, cleaning up",
+	} {
+		if !slices.Contains(after, want) {
+			t.Errorf("output after SIGINT lacks %q: %q", want, after)
+		}
+	}
+	// The host learns of the guest's end only after every guest task left.
+	if i := slices.IndexFunc(after, func(s string) bool { return strings.HasPrefix(s, "guest cancelled after ") }); i != len(after)-2 {
+		t.Errorf("want \"guest cancelled after N results\" just before the last line: %q", after)
+	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {

@@ -20,11 +20,20 @@ type Host struct {
 	quit   bool
 	wake   chan struct{}
 	closed chan struct{}
+	locked bool
 }
 
-// New returns a host that is not running yet.
+// New returns a host that is not running yet; Run locks its goroutine to
+// the OS thread, as UI loops do.
 func New() *Host {
-	return &Host{wake: make(chan struct{}, 1), closed: make(chan struct{})}
+	return &Host{wake: make(chan struct{}, 1), closed: make(chan struct{}), locked: true}
+}
+
+// NewUnlocked returns a host whose Run leaves its goroutine unlocked.
+func NewUnlocked() *Host {
+	h := New()
+	h.locked = false
+	return h
 }
 
 // RunSyncSoonThreadsafe queues fn; any goroutine. After Quit it returns
@@ -57,10 +66,12 @@ func (h *Host) Quit() {
 }
 
 // Run runs queued funcs on the calling goroutine, locked to its OS thread
-// as UI loops are, until Quit or until until() reports true after a func.
+// (unless NewUnlocked made it), until Quit or until until() reports true after a func.
 func (h *Host) Run(until func() bool) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	if h.locked {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	defer close(h.closed)
 	var batch []func()
 	for {

@@ -1,0 +1,152 @@
+package bridge_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/bridge"
+	"github.com/hitchrt/hitch/internal/testhost"
+	"github.com/hitchrt/hitch/loop"
+)
+
+// pingPong is the checkpoint-heavy workload both drivers run: pairs of
+// tasks bouncing values through unbuffered memory channels, n hand-offs in
+// all (each one a switch through the scheduler).
+func pingPong(b *testing.B, pairs int) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		per := b.N / pairs / 2
+		if per == 0 {
+			per = 1
+		}
+		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+			b.ResetTimer()
+			for range pairs {
+				ping, pong, _ := sc.NewChannel[int](0)
+				back, forth, _ := sc.NewChannel[int](0)
+				n.StartSoon("ping", func(ctx context.Context) error {
+					for i := range per {
+						if err := ping.Send(ctx, i); err != nil {
+							return err
+						}
+						if _, err := forth.Receive(ctx); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				n.StartSoon("pong", func(ctx context.Context) error {
+					for range per {
+						v, err := pong.Receive(ctx)
+						if err != nil {
+							return err
+						}
+						if err := back.Send(ctx, v); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			return nil
+		})
+	}
+}
+
+const benchPairs = 50
+
+// BenchmarkNativePingPong: the workload under sc.Run. ns/op is per
+// channel hand-off.
+func BenchmarkNativePingPong(b *testing.B) {
+	b.ReportAllocs()
+	if err := sc.Run(pingPong(b, benchPairs)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkGuestPingPong: the same workload as a guest of loop.Loop.
+func BenchmarkGuestPingPong(b *testing.B) {
+	b.ReportAllocs()
+	err := loop.Run(func(t *loop.Task) error {
+		_, err := bridge.RunGuest(t, unit(pingPong(b, benchPairs)), quiet())
+		return err
+	}, loop.WithSIGINTPolicy(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkGuestPingPongForeignHost: the same workload as a guest of a
+// foreign chan-func loop locked to its OS thread.
+func BenchmarkGuestPingPongForeignHost(b *testing.B) {
+	b.ReportAllocs()
+	h := testhost.New()
+	finished := false
+	var err error
+	g, serr := bridge.StartGuestRun(h, unit(pingPong(b, benchPairs)), func(o bridge.Outcome[struct{}]) {
+		err, finished = o.Err, true
+	}, quiet(), bridge.WithHostThreadLocked())
+	if serr != nil {
+		b.Fatal(serr)
+	}
+	h.Run(func() bool { return finished })
+	g.Wait(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkHostCallbacksWhileGuestBusy: the host runs a chain of its own
+// callbacks while a guest keeps 100 tasks always runnable. ns/op is per
+// host callback, and includes the guest batches interleaved with them
+// (one batch of 100 steps per host turn); guest-steps/op says how many.
+func BenchmarkHostCallbacksWhileGuestBusy(b *testing.B) {
+	const tasks = 100
+	b.ReportAllocs()
+	steps := 0
+	err := loop.Run(func(t *loop.Task) error {
+		l := t.Loop()
+		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				busyTasks(n, tasks, &steps)
+				done := make(chan struct{})
+				b.ResetTimer()
+				steps = 0
+				hostChain(l, b.N, nil, func() { close(done) })
+				sc.ToGoroutine(ctx, func(ctx context.Context) error { <-done; return nil }, false)
+				b.StopTimer()
+				n.CancelScope().Cancel()
+				return nil
+			})
+		}), quiet())
+		return err
+	}, loop.WithSIGINTPolicy(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(steps)/float64(b.N), "guest-steps/op")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "host-callbacks/s")
+}
+
+// BenchmarkHostCallbacksWhileGuestSleeps: the host's own callback rate
+// while every guest task sleeps (G3): the guest costs the host nothing.
+func BenchmarkHostCallbacksWhileGuestSleeps(b *testing.B) {
+	b.ReportAllocs()
+	err := loop.Run(func(t *loop.Task) error {
+		l := t.Loop()
+		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
+			done := make(chan struct{})
+			b.ResetTimer()
+			hostChain(l, b.N, nil, func() { close(done) })
+			return sc.MoveOnAfter(ctx, time.Hour, func(ctx context.Context) error {
+				return sc.ToGoroutine(ctx, func(ctx context.Context) error { <-done; return nil }, false)
+			})
+		}), quiet())
+		return err
+	}, loop.WithSIGINTPolicy(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "host-callbacks/s")
+}

@@ -1,0 +1,50 @@
+package bridge_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/bridge"
+	"github.com/hitchrt/hitch/loop"
+)
+
+// A host task hands its loop to a guest run and waits for its value; the
+// host loop keeps running its own callbacks meanwhile.
+func ExampleRunGuest() {
+	err := loop.Run(func(t *loop.Task) error {
+		t.Loop().CallLater(time.Millisecond, func() { fmt.Println("host callback") })
+		v, err := bridge.RunGuest(t, func(ctx context.Context) (string, error) {
+			return "guest value", sc.Sleep(ctx, 10*time.Millisecond)
+		})
+		fmt.Println(v)
+		return err
+	})
+	fmt.Println("err:", err)
+	// Output:
+	// host callback
+	// guest value
+	// err: <nil>
+}
+
+// Any loop that runs funcs on its goroutine can host a guest: here a
+// channel of funcs, adapted in one line with HostFunc.
+func ExampleStartGuestRun() {
+	calls := make(chan func(), 16)
+	host := bridge.HostFunc(func(fn func()) error { calls <- fn; return nil })
+	finished := false
+	_, err := bridge.StartGuestRun(host, func(ctx context.Context) (int, error) {
+		return 6 * 7, sc.Checkpoint(ctx)
+	}, func(o bridge.Outcome[int]) {
+		fmt.Println("done:", o.Value, o.Err)
+		finished = true
+	}, bridge.WithSIGINT(false))
+	if err != nil {
+		panic(err)
+	}
+	for !finished { // the foreign loop
+		(<-calls)()
+	}
+	// Output: done: 42 <nil>
+}

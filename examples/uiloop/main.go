@@ -1,0 +1,118 @@
+//go:build linux
+
+// Command uiloop embeds a guest run of hitch's structured-concurrency
+// runtime in an event loop hitch did not write: a UI-style loop (ui.go)
+// that owns its OS thread and renders a frame every 16 ms. The guest's
+// tasks move and describe what is on screen by touching the UI's state
+// directly, without locks: every guest task step runs as a callback on the
+// UI thread, which the program checks at each step. Quitting (after
+// -frames frames, or on Ctrl-C) cancels the guest and keeps the UI loop
+// running until the guest has finished, and only then stops the loop.
+//
+// Run it with `go run ./examples/uiloop` (add -frames 0 and press Ctrl-C
+// to quit by hand). Linux only: it reads the OS thread id with Gettid.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/bridge"
+)
+
+// app is the guest's side of the program. UI thread only, like the ui.
+type app struct {
+	ui       *ui
+	steps    int // guest task steps checked
+	onThread int // of those, the steps that ran on the UI thread
+}
+
+func main() {
+	frames := flag.Int("frames", 60, "quit after this many frames (0: only on Ctrl-C)")
+	flag.Parse()
+	u := newUI()
+	a := &app{ui: u}
+
+	// The UI loop runs locked to its OS thread, and it owns SIGINT (it
+	// turns it into a quit request), so the guest's SIGINT fallback is off.
+	g, err := bridge.StartGuestRun(u, a.main, func(o bridge.Outcome[struct{}]) {
+		fmt.Println("guest done:", o.Err) // on the UI thread; every guest task has returned
+		u.stop()
+	}, bridge.WithHostThreadLocked(), bridge.WithSIGINT(false))
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+
+	// Quitting: cancel the guest, keep the loop running until done fires.
+	quitting := false
+	quit := func(why string) {
+		if !quitting {
+			quitting = true
+			fmt.Println("quit:", why)
+			g.Cancel()
+		}
+	}
+	u.onFrame = func() {
+		if u.frame == *frames {
+			quit(fmt.Sprint("after ", u.frame, " frames"))
+		}
+	}
+	u.run(16*time.Millisecond, func() { quit("Ctrl-C") })
+	fmt.Println("ui loop stopped")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = g.Wait(ctx) // the run's helper goroutines have exited too
+	fmt.Printf("guest steps on the UI thread: %d/%d\n", a.onThread, a.steps)
+	if err != nil || a.onThread != a.steps || a.steps == 0 {
+		os.Exit(1)
+	}
+}
+
+// main is the guest's main task: two tasks that share the UI's state.
+func (a *app) main(ctx context.Context) (struct{}, error) {
+	return struct{}{}, sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+		a.check()
+		n.StartSoon("animator", a.every(16*time.Millisecond, func() {
+			a.ui.x = (a.ui.x + 1) % 80
+		}))
+		n.StartSoon("status", a.every(100*time.Millisecond, func() {
+			a.ui.status = fmt.Sprintf("frame %d, x=%d", a.ui.frame, a.ui.x)
+			fmt.Println("status:", a.ui.status)
+		}))
+		return nil
+	})
+}
+
+// every returns a task that runs fn every d until cancelled.
+func (a *app) every(d time.Duration, fn func()) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		name := sc.CurrentTask(ctx).Name()
+		for {
+			a.check()
+			if err := sc.Sleep(ctx, d); err != nil {
+				a.check()
+				fmt.Printf("%s: cancelled, cleaning up\n", name)
+				return err
+			}
+			a.check()
+			fn() // no lock: this step runs on the UI thread
+		}
+	}
+}
+
+// check records whether the current guest task step runs on the UI thread.
+func (a *app) check() {
+	a.steps++
+	if tid := syscall.Gettid(); tid == a.ui.tid {
+		a.onThread++
+	} else {
+		fmt.Printf("guest step on thread %d, not the UI thread %d\n", tid, a.ui.tid)
+	}
+}
