@@ -1,0 +1,552 @@
+package bridge_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/bridge"
+	"github.com/hitchrt/hitch/loop"
+)
+
+type (
+	hostEnd  = bridge.HostEnd[int, int]
+	guestEnd = bridge.GuestEnd[int, int]
+)
+
+// sendRange is a host side that sends started, then 0..n-1, yielding now
+// and then so the guest keeps up, then returns nil.
+func sendRange(started, n int) func(t *loop.Task, ch *hostEnd) error {
+	return func(t *loop.Task, ch *hostEnd) error {
+		if err := ch.Started(started); err != nil {
+			return err
+		}
+		for i := range n {
+			if err := ch.Send(i); err != nil {
+				return err
+			}
+			if i%16 == 15 {
+				if err := t.Yield(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// TestB3StartedThenValuesInOrder: the guest sees the started value, then
+// 0..99 in order, then a graceful end.
+func TestB3StartedThenValuesInOrder(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var got []int
+		var first int
+		err := bridge.OpenChannelFrom(ctx, sendRange(-1, 100), func(ctx context.Context, ch *guestEnd, started int) error {
+			first = started
+			for {
+				v, err := ch.Receive(ctx)
+				if err != nil {
+					if !errors.Is(err, sc.ErrEndOfChannel) {
+						t.Errorf("end: %v; want sc.ErrEndOfChannel", err)
+					}
+					return err
+				}
+				got = append(got, v)
+			}
+		})
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v; want nil (graceful end)", err)
+		}
+		if first != -1 {
+			t.Errorf("started = %d; want -1", first)
+		}
+		checkRange(t, "receive", got, 100)
+		return nil
+	})
+}
+
+func checkRange(t *testing.T, who string, got []int, n int) {
+	t.Helper()
+	if len(got) != n {
+		t.Errorf("%s: got %d values; want %d", who, len(got), n)
+		return
+	}
+	for i, v := range got {
+		if v != i {
+			t.Errorf("%s: value %d = %d; want in order", who, i, v)
+			return
+		}
+	}
+}
+
+// TestB3FanOutSubscriptions: two guest consumers, each through its own
+// subscription, see every value.
+func TestB3FanOutSubscriptions(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var gotA, gotB []int
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			for range 2 {
+				if _, err := ch.Receive(lt); err != nil {
+					return err
+				}
+			}
+			for i := range 100 {
+				if err := ch.Send(i); err != nil {
+					return err
+				}
+				if i%16 == 15 {
+					if err := lt.Yield(); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				consume := func(dst *[]int) func(ctx context.Context) error {
+					return func(ctx context.Context) error {
+						sub, err := ch.Subscribe()
+						if err != nil {
+							return err
+						}
+						defer sub.Close()
+						if err := ch.Send(ctx, 0); err != nil {
+							return err
+						}
+						for {
+							v, err := sub.Receive(ctx)
+							if errors.Is(err, sc.ErrEndOfChannel) {
+								return nil
+							}
+							if err != nil {
+								return err
+							}
+							*dst = append(*dst, v)
+						}
+					}
+				}
+				n.StartSoon("a", consume(&gotA))
+				n.StartSoon("b", consume(&gotB))
+				return nil
+			})
+		})
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		checkRange(t, "subscriber a", gotA, 100)
+		checkRange(t, "subscriber b", gotB, 100)
+		return nil
+	})
+}
+
+// TestB4GuestCrashes: the body fails after 50 values; the host task's next
+// await (HostEnd.Receive) gets ErrGuestCrashed carrying the cause; the
+// guest caller gets its own error.
+func TestB4GuestCrashes(t *testing.T) {
+	for _, parked := range []string{"receive", "sleep"} {
+		t.Run(parked, func(t *testing.T) {
+			inGuest(t, func(ctx context.Context) error {
+				var hostErr, hostChErr error
+				err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+					if err := ch.Started(0); err != nil {
+						return err
+					}
+					for i := 0; ; i++ {
+						if err := ch.Send(i); err != nil {
+							hostErr = err
+							return err
+						}
+						switch parked {
+						case "receive":
+							_, hostErr = ch.Receive(lt) // acks
+						case "sleep":
+							hostErr = lt.Sleep(time.Millisecond)
+						}
+						if hostErr != nil {
+							hostChErr = ch.Err()
+							return hostErr
+						}
+					}
+				}, func(ctx context.Context, ch *guestEnd, _ int) error {
+					for i := 0; ; i++ {
+						if _, err := ch.Receive(ctx); err != nil {
+							return err
+						}
+						if i == 49 {
+							return errBoom
+						}
+						if parked == "receive" {
+							if err := ch.Send(ctx, i); err != nil {
+								return err
+							}
+						}
+					}
+				})
+				if err != errBoom {
+					t.Errorf("OpenChannelFrom = %v; want the body's own error", err)
+				}
+				switch parked {
+				case "receive":
+					if !errors.Is(hostErr, bridge.ErrGuestCrashed) || !errors.Is(hostErr, errBoom) {
+						t.Errorf("host saw %v; want ErrGuestCrashed carrying %v", hostErr, errBoom)
+					}
+				case "sleep":
+					if !errors.Is(hostErr, loop.ErrCancelled) {
+						t.Errorf("host sleep: %v; want loop.ErrCancelled", hostErr)
+					}
+					if !errors.Is(hostChErr, bridge.ErrGuestCrashed) || !errors.Is(hostChErr, errBoom) {
+						t.Errorf("HostEnd.Err = %v; want ErrGuestCrashed carrying %v", hostChErr, errBoom)
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// TestB5GuestExitsEarly: the body returns nil while the host still runs;
+// the host's next await gets ErrGuestExited.
+func TestB5GuestExitsEarly(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var hostErr error
+		hostEnded := false
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			defer func() { hostEnded = true }()
+			if err := ch.Started(7); err != nil {
+				return err
+			}
+			_, hostErr = ch.Receive(lt)
+			return hostErr
+		}, func(ctx context.Context, ch *guestEnd, started int) error {
+			return nil
+		})
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v; want nil", err)
+		}
+		if !hostEnded {
+			t.Error("OpenChannelFrom returned before the host task ended")
+		}
+		if !errors.Is(hostErr, bridge.ErrGuestExited) {
+			t.Errorf("host saw %v; want ErrGuestExited", hostErr)
+		}
+		return nil
+	})
+}
+
+// TestB6HostExitsEarly: the host returns while the guest waits to receive.
+func TestB6HostExitsEarly(t *testing.T) {
+	for _, suppress := range []bool{true, false} {
+		t.Run(fmt.Sprintf("suppress=%v", suppress), func(t *testing.T) {
+			inGuest(t, func(ctx context.Context) error {
+				var recvErr error
+				n := 0
+				err := bridge.OpenChannelFrom(ctx, sendRange(0, 3), func(ctx context.Context, ch *guestEnd, _ int) error {
+					for {
+						_, err := ch.Receive(ctx)
+						if err != nil {
+							recvErr = err
+							return err
+						}
+						n++
+					}
+				}, bridge.SuppressGracefulExits(suppress))
+				if n != 3 {
+					t.Errorf("received %d values; want 3", n)
+				}
+				if suppress {
+					if !errors.Is(recvErr, sc.ErrEndOfChannel) || err != nil {
+						t.Errorf("receive = %v, OpenChannelFrom = %v; want sc.ErrEndOfChannel, nil", recvErr, err)
+					}
+				} else {
+					if !errors.Is(recvErr, bridge.ErrHostExited) || !errors.Is(err, bridge.ErrHostExited) {
+						t.Errorf("receive = %v, OpenChannelFrom = %v; want ErrHostExited for both", recvErr, err)
+					}
+					if errors.Is(recvErr, sc.ErrEndOfChannel) {
+						t.Errorf("receive = %v must not end iteration quietly", recvErr)
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// TestB7HostErrorsBeforeStarted: the guest's wait for the started value is
+// unblocked with the host's error; the body never runs.
+func TestB7HostErrorsBeforeStarted(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		ran := false
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			if err := lt.Sleep(time.Millisecond); err != nil {
+				return err
+			}
+			return errBoom
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			ran = true
+			return nil
+		})
+		if !errors.Is(err, errBoom) {
+			t.Errorf("OpenChannelFrom = %v; want %v", err, errBoom)
+		}
+		if ran {
+			t.Error("the body ran without a started value")
+		}
+		return nil
+	})
+}
+
+// TestB7HostReturnsBeforeStarted: returning nil without Started is an
+// error matching ErrHostExited.
+func TestB7HostReturnsBeforeStarted(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		err := bridge.OpenChannelFrom(ctx, func(*loop.Task, *hostEnd) error { return nil },
+			func(context.Context, *guestEnd, int) error { return nil })
+		if !errors.Is(err, bridge.ErrHostExited) {
+			t.Errorf("OpenChannelFrom = %v; want ErrHostExited", err)
+		}
+		return nil
+	})
+}
+
+// TestB9EchoThousand: 1000 echo round trips, then a clean teardown.
+func TestB9EchoThousand(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		hostGot := 0
+		err := bridge.OpenChannelFrom(ctx, echoHost(&hostGot), func(ctx context.Context, ch *guestEnd, _ int) error {
+			for i := range 1000 {
+				if err := ch.Send(ctx, i); err != nil {
+					return err
+				}
+				v, err := ch.Receive(ctx)
+				if err != nil {
+					return err
+				}
+				if v != i {
+					return fmt.Errorf("echo %d came back as %d", i, v)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		if hostGot != 1000 {
+			t.Errorf("host echoed %d values; want 1000", hostGot)
+		}
+		return nil
+	})
+}
+
+// echoHost sends back every value until the guest leaves.
+func echoHost(n *int) func(t *loop.Task, ch *hostEnd) error {
+	return func(t *loop.Task, ch *hostEnd) error {
+		if err := ch.Started(0); err != nil {
+			return err
+		}
+		for {
+			v, err := ch.Receive(t)
+			if err != nil {
+				if errors.Is(err, bridge.ErrGuestExited) {
+					return nil
+				}
+				return err
+			}
+			*n++
+			if err := ch.Send(v); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// TestOpenChannelFromHostCancelled: host code cancels the host task; the
+// guest's receive and OpenChannelFrom see ErrHostCancelled.
+func TestOpenChannelFromHostCancelled(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var recvErr error
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			lt.Cancel()
+			return lt.Sleep(time.Hour)
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			_, recvErr = ch.Receive(ctx)
+			return recvErr
+		})
+		for _, e := range []error{recvErr, err} {
+			if !errors.Is(e, bridge.ErrHostCancelled) || !errors.Is(e, loop.ErrCancelled) {
+				t.Errorf("got %v; want ErrHostCancelled and loop.ErrCancelled", e)
+			}
+		}
+		return nil
+	})
+}
+
+// TestOpenChannelFromHostErrorCancelsBody: a host error stops a body that
+// blocks elsewhere, and OpenChannelFrom returns it.
+func TestOpenChannelFromHostErrorCancelsBody(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			return errBoom
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			return sc.SleepForever(ctx)
+		})
+		if !errors.Is(err, errBoom) {
+			t.Errorf("OpenChannelFrom = %v; want %v", err, errBoom)
+		}
+		return nil
+	})
+}
+
+// TestOpenChannelFromGuestCancelled: a guest-side deadline cancels the
+// body; the host task is cancelled (its await sees the guest leaving) and
+// awaited before OpenChannelFrom returns; the deadline's scope absorbs it.
+func TestOpenChannelFromGuestCancelled(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var hostErr error
+		hostEnded := false
+		err := sc.MoveOnAfter(ctx, 10*time.Millisecond, func(ctx context.Context) error {
+			err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+				defer func() { hostEnded = true }()
+				if err := ch.Started(0); err != nil {
+					return err
+				}
+				hostErr = lt.Sleep(time.Hour)
+				_ = lt.Sleep(time.Millisecond) // cleanup that awaits
+				return hostErr
+			}, func(ctx context.Context, ch *guestEnd, _ int) error {
+				_, err := ch.Receive(ctx)
+				return err
+			})
+			if !hostEnded {
+				t.Error("OpenChannelFrom returned before the host task ended")
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("MoveOnAfter = %v; want nil", err)
+		}
+		if !errors.Is(hostErr, loop.ErrCancelled) {
+			t.Errorf("host saw %v; want loop.ErrCancelled", hostErr)
+		}
+		return nil
+	})
+}
+
+// TestOpenChannelFromOverrun: a host that outruns the guest's queue gets
+// ErrOverrun, and the value is not queued.
+func TestOpenChannelFromOverrun(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var sendErr error
+		var got []int
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			for i := range 3 {
+				if err := ch.Send(i); err != nil {
+					sendErr = err
+					return nil
+				}
+			}
+			return nil
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			for {
+				v, err := ch.Receive(ctx)
+				if err != nil {
+					return err
+				}
+				got = append(got, v)
+			}
+		}, bridge.WithQueueSize(2))
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		if !errors.Is(sendErr, bridge.ErrOverrun) {
+			t.Errorf("third send = %v; want ErrOverrun", sendErr)
+		}
+		checkRange(t, "receive", got, 2)
+		return nil
+	})
+}
+
+// TestOpenChannelFromPanics: a panic on either side becomes an error.
+func TestOpenChannelFromPanics(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			panic("host side")
+		}, func(context.Context, *guestEnd, int) error { return nil })
+		var pe *loop.PanicError
+		if !errors.As(err, &pe) {
+			t.Errorf("host panic: %v; want a *loop.PanicError", err)
+		}
+		var hostErr error
+		err = bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			_, hostErr = ch.Receive(lt)
+			return hostErr
+		}, func(context.Context, *guestEnd, int) error { panic("guest side") })
+		if !errors.As(err, &pe) {
+			t.Errorf("body panic: %v; want a *sc.PanicError", err)
+		}
+		if !errors.Is(hostErr, bridge.ErrGuestCrashed) {
+			t.Errorf("host saw %v; want ErrGuestCrashed", hostErr)
+		}
+		return nil
+	})
+}
+
+func TestOpenChannelFromMisuse(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		ok := func(context.Context, *guestEnd, int) error { return nil }
+		if err := bridge.OpenChannelFrom[int, int](ctx, nil, ok); err == nil {
+			t.Error("nil host: want an error")
+		}
+		if err := bridge.OpenChannelFrom(ctx, sendRange(0, 0), ok, bridge.WithQueueSize(0)); err == nil {
+			t.Error("queue size 0: want an error")
+		}
+		var sendErr, twiceErr error
+		var after *guestEnd
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			sendErr = ch.Send(1)
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			twiceErr = ch.Started(0)
+			return nil
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			after = ch
+			_, err := ch.Receive(ctx)
+			return err
+		})
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		if sendErr == nil || twiceErr == nil {
+			t.Errorf("Send before Started = %v, Started twice = %v; want errors", sendErr, twiceErr)
+		}
+		if _, err := after.Receive(ctx); !errors.Is(err, sc.ErrClosedResource) {
+			t.Errorf("Receive after return = %v; want sc.ErrClosedResource", err)
+		}
+		if err := after.Send(ctx, 1); !errors.Is(err, sc.ErrClosedResource) {
+			t.Errorf("Send after return = %v; want sc.ErrClosedResource", err)
+		}
+		return nil
+	})
+	err := bridge.OpenChannelFrom(context.Background(), sendRange(0, 0), func(context.Context, *guestEnd, int) error { return nil })
+	if !errors.Is(err, sc.ErrNotInTask) {
+		t.Errorf("outside a guest: %v; want sc.ErrNotInTask", err)
+	}
+}
