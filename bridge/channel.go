@@ -441,7 +441,7 @@ func (h *HostEnd[H2G, G2H]) Receive(t *loop.Task) (G2H, error) {
 	if t == nil {
 		return zero, errors.New("bridge: HostEnd.Receive: nil task")
 	}
-	for {
+	for spins := 0; ; {
 		if v, ok := k.g2h.pop(); ok {
 			return v, nil
 		}
@@ -450,6 +450,18 @@ func (h *HostEnd[H2G, G2H]) Receive(t *loop.Task) (G2H, error) {
 		}
 		if k.hwait != nil {
 			return zero, errors.New("bridge: HostEnd.Receive: another task is already receiving")
+		}
+		if spins < spinYields {
+			// A guest that answers within a turn or two is seen without
+			// allocating a future to park on.
+			spins++
+			if err := t.Yield(); err != nil {
+				if k.guestLeft && k.cancelledIt && errors.Is(err, loop.ErrCancelled) {
+					return zero, k.relay
+				}
+				return zero, err
+			}
+			continue
 		}
 		f := loop.NewFuture[struct{}](t.Loop())
 		k.hwait = f

@@ -37,7 +37,7 @@ func runGuestBounded(main func(ctx context.Context) error) error {
 	case err := <-res:
 		return err
 	case <-time.After(testBound):
-		panic("bridge test: guest run did not finish within " + testBound.String())
+		return errors.New("bridge test: the guest run did not finish within " + testBound.String())
 	}
 }
 
