@@ -550,3 +550,110 @@ func TestOpenChannelFromMisuse(t *testing.T) {
 		t.Errorf("outside a guest: %v; want sc.ErrNotInTask", err)
 	}
 }
+
+// TestOpenChannelFromSeveralReceivers: two guest tasks receiving from the
+// channel's own queue share the values; none is lost or repeated.
+func TestOpenChannelFromSeveralReceivers(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		seen := make(map[int]int)
+		err := bridge.OpenChannelFrom(ctx, sendRange(0, 200), func(ctx context.Context, ch *guestEnd, _ int) error {
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				for range 2 {
+					n.StartSoon("receiver", func(ctx context.Context) error {
+						for {
+							v, err := ch.Receive(ctx)
+							if errors.Is(err, sc.ErrEndOfChannel) {
+								return nil
+							}
+							if err != nil {
+								return err
+							}
+							seen[v]++
+						}
+					})
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		for i := range 200 {
+			if seen[i] != 1 {
+				t.Errorf("value %d seen %d times; want once", i, seen[i])
+			}
+		}
+		return nil
+	})
+}
+
+// TestSubscriptionClose: a closed subscription stops receiving and no
+// longer counts for overruns; the channel's own Receive is an error once
+// subscriptions are in use; values queued before the first Subscribe go to
+// that subscription.
+func TestSubscriptionClose(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var sendErrs []error
+		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			if err := ch.Send(100); err != nil { // before any Subscribe
+				return err
+			}
+			if _, err := ch.Receive(lt); err != nil { // subscribed
+				return err
+			}
+			for i := range 4 {
+				sendErrs = append(sendErrs, ch.Send(i))
+			}
+			_, err := ch.Receive(lt) // until the guest leaves
+			if errors.Is(err, bridge.ErrGuestExited) {
+				return nil
+			}
+			return err
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			if err := sc.Sleep(ctx, time.Millisecond); err != nil { // let 100 arrive
+				return err
+			}
+			a, err := ch.Subscribe()
+			if err != nil {
+				return err
+			}
+			b, err := ch.Subscribe()
+			if err != nil {
+				return err
+			}
+			if _, err := ch.Receive(ctx); err == nil {
+				t.Error("GuestEnd.Receive after Subscribe: want an error")
+			}
+			if v, err := a.Receive(ctx); v != 100 || err != nil {
+				t.Errorf("first subscription's first value = %d, %v; want 100", v, err)
+			}
+			b.Close()
+			b.Close()
+			if _, err := b.Receive(ctx); !errors.Is(err, sc.ErrClosedResource) {
+				t.Errorf("Receive after Close = %v; want sc.ErrClosedResource", err)
+			}
+			if err := ch.Send(ctx, 0); err != nil {
+				return err
+			}
+			for i := range 4 {
+				v, err := a.Receive(ctx)
+				if err != nil || v != i {
+					t.Errorf("a.Receive = %d, %v; want %d", v, err, i)
+				}
+			}
+			return nil
+		}, bridge.WithQueueSize(4))
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		for i, e := range sendErrs {
+			if e != nil {
+				t.Errorf("send %d = %v; want nil (the closed subscription does not count)", i, e)
+			}
+		}
+		return nil
+	})
+}
