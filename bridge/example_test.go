@@ -48,3 +48,38 @@ func ExampleStartGuestRun() {
 	}
 	// Output: done: 42 <nil>
 }
+
+// A guest task awaits a host task, then streams with another through a
+// linked two-way channel.
+func ExampleOpenChannelFrom() {
+	err := loop.Run(func(t *loop.Task) error {
+		_, err := bridge.RunGuest(t, func(ctx context.Context) (struct{}, error) {
+			v, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) { return 41 + 1, nil })
+			fmt.Println(v, err)
+			err = bridge.OpenChannelFrom(ctx,
+				func(t *loop.Task, ch *bridge.HostEnd[string, string]) error {
+					ch.Started("ready")
+					for {
+						s, err := ch.Receive(t)
+						if err != nil {
+							return nil // the guest side left
+						}
+						ch.Send("echo: " + s)
+					}
+				},
+				func(ctx context.Context, ch *bridge.GuestEnd[string, string], first string) error {
+					ch.Send(ctx, "hi")
+					s, err := ch.Receive(ctx)
+					fmt.Println(first, s)
+					return err
+				})
+			return struct{}{}, err
+		})
+		return err
+	})
+	fmt.Println("err:", err)
+	// Output:
+	// 42 <nil>
+	// ready echo: hi
+	// err: <nil>
+}
