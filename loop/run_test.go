@@ -1,8 +1,6 @@
 package loop
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hitchrt/hitch/internal/progtest"
 )
 
 const childEnv = "HITCH_LOOP_TEST_CHILD"
@@ -43,115 +43,60 @@ func childMain(mode string) int {
 	return 1
 }
 
-// child starts this test binary in child mode and returns its stdout lines.
-func child(t *testing.T, mode string) (*exec.Cmd, <-chan string) {
+// child starts this test binary in child mode.
+func child(t *testing.T, mode string) *progtest.Proc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	lines := make(chan string, 64)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	return cmd, lines
+	return progtest.StartCmd(t, cmd)
 }
 
-// expect reads lines until one starts with prefix; it fails on timeout or
-// end of output.
-func expect(t *testing.T, lines <-chan string, prefix string) string {
+// expect reads the child's lines until one starts with prefix and returns
+// it; it fails on timeout or end of output.
+func expect(t *testing.T, p *progtest.Proc, prefix string) string {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				t.Fatalf("child output ended before %q", prefix)
-			}
-			t.Logf("child: %s", line)
-			if strings.HasPrefix(line, prefix) {
-				return line
-			}
-		case <-timeout:
-			t.Fatalf("no %q from child within 10s", prefix)
-		}
-	}
+	seen := p.Until(t, prefix)
+	return seen[len(seen)-1]
 }
 
-func waitExit(t *testing.T, cmd *exec.Cmd) int {
+func waitExit(t *testing.T, p *progtest.Proc) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	case <-ctx.Done():
-		t.Fatal("child did not exit within 10s")
-		return -1
-	}
+	code, _ := p.Exit(t)
+	return code
 }
 
 // L5: a real SIGINT cancels main, whose cleanup runs; other tasks are
 // cancelled too; Run returns an interrupted error.
 func TestRunSIGINT(t *testing.T) {
-	cmd, lines := child(t, "fast")
-	expect(t, lines, "ready")
-	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	expect(t, lines, "main cancelled: true")
-	expect(t, lines, "cleanup done")
-	expect(t, lines, "helper ended: true")
-	line := expect(t, lines, "run returned:")
+	p := child(t, "fast")
+	expect(t, p, "ready")
+	p.Signal(t, syscall.SIGINT)
+	expect(t, p, "main cancelled: true")
+	expect(t, p, "cleanup done")
+	expect(t, p, "helper ended: true")
+	line := expect(t, p, "run returned:")
 	if !strings.Contains(line, "interrupted") {
 		t.Fatalf("Run's error = %q, want an interrupted error", line)
 	}
-	if code := waitExit(t, cmd); code != 130 {
+	if code := waitExit(t, p); code != 130 {
 		t.Fatalf("exit status %d, want 130", code)
 	}
 }
 
 // L5: a second SIGINT while main's cleanup still runs ends Run at once.
 func TestRunSecondSIGINT(t *testing.T) {
-	cmd, lines := child(t, "slow")
-	expect(t, lines, "ready")
-	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	expect(t, lines, "cleanup started")
-	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
+	p := child(t, "slow")
+	expect(t, p, "ready")
+	p.Signal(t, syscall.SIGINT)
+	expect(t, p, "cleanup started")
+	p.Signal(t, syscall.SIGINT)
 	// Close stops the abandoned main: its slow cleanup's await fails at once.
-	expect(t, lines, "slow cleanup ended: loop: task abandoned")
-	line := expect(t, lines, "run returned:")
+	expect(t, p, "slow cleanup ended: loop: task abandoned")
+	line := expect(t, p, "run returned:")
 	if !strings.Contains(line, "interrupted") {
 		t.Fatalf("Run's error = %q, want an interrupted error", line)
 	}
-	if code := waitExit(t, cmd); code != 130 {
+	if code := waitExit(t, p); code != 130 {
 		t.Fatalf("exit status %d, want 130", code)
 	}
 }

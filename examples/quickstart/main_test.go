@@ -1,46 +1,27 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"errors"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
+	"github.com/hitchrt/hitch/internal/progtest"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// build compiles the example into a temporary directory.
-func build(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "quickstart")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // The host ticks while the guest's workers hand every job to the
 // collector; the program ends on its own once the workers are done.
 func TestQuickstartRuns(t *testing.T) {
-	bin := build(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin).CombinedOutput()
-	if err != nil {
-		t.Fatalf("quickstart: %v\n%s", err, out)
+	p := progtest.Start(t, progtest.Build(t, "."))
+	code, lines := p.Exit(t)
+	if code != 0 {
+		t.Fatalf("exit status %d\n%s", code, p.Stderr())
 	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	out := strings.Join(lines, "\n")
 	want := []string{"host tick 1"}
 	for w := 1; w <= 3; w++ {
 		for j := 1; j <= 3; j++ {
@@ -52,10 +33,10 @@ func TestQuickstartRuns(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
 	}
-	if last := lines[len(lines)-1]; last != "done: 9 results" {
-		t.Errorf("last line %q, want %q:\n%s", last, "done: 9 results", out)
+	if len(lines) == 0 || lines[len(lines)-1] != "done: 9 results" {
+		t.Errorf("want the last line %q:\n%s", "done: 9 results", out)
 	}
-	if strings.Contains(string(out), "cancelled") {
+	if strings.Contains(out, "cancelled") {
 		t.Errorf("a run without Ctrl-C reports a cancellation:\n%s", out)
 	}
 }
@@ -64,49 +45,10 @@ func TestQuickstartRuns(t *testing.T) {
 // the guest and waits for it, every guest task runs its cleanup, and the
 // program exits with status 130.
 func TestQuickstartCtrlC(t *testing.T) {
-	bin := build(t)
-	cmd := exec.Command(bin, "-jobs", "1000")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	lines := make(chan string, 64)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	// until reads lines until each of wants has appeared, and returns them.
-	until := func(wants ...string) []string {
-		t.Helper()
-		var seen []string
-		timeout := time.After(10 * time.Second)
-		for {
-			select {
-			case line, ok := <-lines:
-				if !ok {
-					t.Fatalf("output ended before all of %q; got %q", wants, seen)
-				}
-				seen = append(seen, line)
-				if !slices.ContainsFunc(wants, func(w string) bool { return !slices.Contains(seen, w) }) {
-					return seen
-				}
-			case <-timeout:
-				t.Fatalf("not all of %q within 10s; got %q", wants, seen)
-			}
-		}
-	}
-	until("collected worker 1: job 1", "host tick 2") // the guest and the host both run
-	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	after := until("stopped by Ctrl-C")
+	p := progtest.Start(t, progtest.Build(t, "."), "-jobs", "1000")
+	p.Until(t, "collected worker 1: job 1", "host tick 2") // the guest and the host both run
+	p.Signal(t, syscall.SIGINT)
+	after := p.Until(t, "stopped by Ctrl-C")
 	for _, want := range []string{
 		"worker 1: cancelled, cleaning up",
 		"worker 2: cancelled, cleaning up",
@@ -121,15 +63,7 @@ func TestQuickstartCtrlC(t *testing.T) {
 	if i := slices.IndexFunc(after, func(s string) bool { return strings.HasPrefix(s, "guest cancelled after ") }); i != len(after)-2 {
 		t.Errorf("want \"guest cancelled after N results\" just before the last line: %q", after)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-			t.Fatalf("exit: %v, want status 130", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no exit within 10s")
+	if code, _ := p.Exit(t); code != 130 {
+		t.Fatalf("exit status %d, want 130", code)
 	}
 }
