@@ -32,11 +32,13 @@ func bounded(t *testing.T, f func()) {
 type trackingHost struct {
 	*testhost.Host
 	inCallback atomic.Bool
+	queued     atomic.Int64 // callbacks queued through this wrapper
 }
 
 func newTrackingHost() *trackingHost { return &trackingHost{Host: testhost.New()} }
 
 func (h *trackingHost) RunSyncSoonThreadsafe(fn func()) error {
+	h.queued.Add(1)
 	return h.Host.RunSyncSoonThreadsafe(func() {
 		h.inCallback.Store(true)
 		defer h.inCallback.Store(false)

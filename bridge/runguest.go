@@ -71,12 +71,10 @@ func pump[T any](t *loop.Task, out *loop.Future[T], delay time.Duration) error {
 	return nil
 }
 
-// abandoned waits for the guest of a closing loop to be stopped and
-// reports it. The loop has stopped taking callbacks by now, so whoever
-// holds the next tick (the waiter, woken here) fails to hand it over and
-// abandons the run at once; the bound is a guard, not a timing.
+// abandoned reports the guest of a closing loop. The loop's close hooks
+// run before its tasks are stopped, so the guest has been abandoned and
+// unwound by the time this runs; the bound is a guard, not a timing.
 func abandoned(g *Guest, cause error) error {
-	g.r.Wake()
 	select {
 	case <-g.done:
 	case <-time.After(abandonGrace):

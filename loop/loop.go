@@ -141,11 +141,6 @@ func (l *Loop) Stop() {
 // IsRunning reports whether a goroutine is driving the loop. Any goroutine.
 func (l *Loop) IsRunning() bool { return l.state.Load() == stateRunning }
 
-// Closed returns a channel that is closed once Close has finished: no
-// callback of the loop runs after that. Code that hands work to the loop
-// from other goroutines watches it to notice a loop that went away.
-func (l *Loop) Closed() <-chan struct{} { return l.done }
-
 // IsClosed reports whether Close was called. Any goroutine.
 func (l *Loop) IsClosed() bool { return l.state.Load() == stateClosed }
 

@@ -102,7 +102,9 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 	t.setScope(r.rootScope)
 	r.rootScope.owner = t
 	r.main = t
+	r.inTick = true // no driver waits yet: the first Tick runs main anyway
 	r.reschedule(t, nil)
+	r.inTick = false
 	return r
 }
 
