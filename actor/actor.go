@@ -1,0 +1,209 @@
+package actor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hitchrt/hitch/actor/ipc"
+	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/sc"
+)
+
+// Actor is this process's actor runtime: its identity, its listener, its
+// connections to other actors (peers) and the tasks serving their
+// requests. A process runs at most one actor at a time: the root opened by
+// OpenRoot, or a sub-actor started by ChildMain. A zero Actor is unusable.
+//
+// Fields marked runner-owned are touched only by code of the actor's sc
+// runner (task steps, and jobs queued through its Token); the Go
+// goroutines of the runtime (channel readers, the listener, process
+// reapers) reach them through Token.RunSyncSoon.
+type Actor struct {
+	id     ActorID
+	cfg    config
+	logger *slog.Logger
+	token  []byte
+	isRoot bool
+
+	tok   *sc.Token
+	codec *msg.Codec // payloads; runner-owned
+	ln    *ipc.Listener
+	addr  ipc.Addr
+
+	// Runner-owned.
+	parent    *peer            // the channel to the parent; nil on a root
+	peers     map[string]*peer // connected peers by uid
+	pending   map[string]*child
+	svc       *sc.Nursery     // where RPC tasks run
+	main      *sc.CancelScope // cancelled when the actor is cancelled
+	cancelled bool
+	canceller ActorID  // who cancelled the actor, once cancelled
+	regAddrs  []string // the tree's registry addresses, from the spawn spec
+
+	goCtx    context.Context // cancelled at teardown; bounds the goroutines
+	goCancel context.CancelFunc
+	wg       sync.WaitGroup // the runtime's goroutines
+}
+
+type actorKey struct{}
+
+// current is the actor of this process while one runs: reachable from
+// plain goroutines, and the guard against a second runtime.
+var current atomic.Pointer[Actor]
+
+// Current returns the actor whose task ctx belongs to. It fails with an
+// error matching ErrNoRuntime when ctx carries no actor.
+func Current(ctx context.Context) (*Actor, error) {
+	if ctx != nil {
+		if a, ok := ctx.Value(actorKey{}).(*Actor); ok {
+			return a, nil
+		}
+	}
+	return nil, ErrNoRuntime
+}
+
+// ID returns the actor's name and uid.
+func (a *Actor) ID() ActorID { return a.id }
+
+// Name returns the actor's name.
+func (a *Actor) Name() string { return a.id.Name }
+
+// Addr returns the address the actor listens on, or the zero Addr when it
+// does not listen.
+func (a *Actor) Addr() ipc.Addr { return a.addr }
+
+// IsRoot reports whether the actor is its tree's root.
+func (a *Actor) IsRoot() bool { return a.isRoot }
+
+// Logger returns the actor's logger.
+func (a *Actor) Logger() *slog.Logger { return a.logger }
+
+func newActor(id ActorID, cfg config, token []byte, isRoot bool) (*Actor, error) {
+	codec, err := msg.NewCodec(freezeRegistry()...)
+	if err != nil {
+		return nil, fmt.Errorf("actor: payload codec: %w", err)
+	}
+	a := &Actor{
+		id: id, cfg: cfg, logger: cfg.logger, token: token, isRoot: isRoot,
+		codec:   codec,
+		peers:   map[string]*peer{},
+		pending: map[string]*child{},
+		main:    &sc.CancelScope{},
+	}
+	a.goCtx, a.goCancel = context.WithCancel(context.Background())
+	return a, nil
+}
+
+func (a *Actor) ipcOpts() []ipc.Option {
+	return []ipc.Option{
+		ipc.WithToken(a.token),
+		ipc.WithIdentity(msg.Identity{Name: a.id.Name, UID: a.id.UID, PID: os.Getpid(), IsRegistry: a.isRoot}),
+		ipc.WithLogger(a.logger),
+	}
+}
+
+// run runs the actor in the task of ctx: it listens (when listen is set),
+// runs body inside the actor's main scope with RPC tasks served beside it,
+// and tears everything down on the way out whatever body returned: RPC
+// tasks are cancelled and waited for, channels are flushed and closed,
+// every goroutine of the runtime has ended when run returns.
+func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Context) error) error {
+	t := sc.CurrentTask(ctx)
+	if t == nil {
+		return fmt.Errorf("actor: ctx carries no sc task (call from inside sc.Run, or use actor.Run): %w", sc.ErrNotInTask)
+	}
+	if !current.CompareAndSwap(nil, a) {
+		return ErrRuntimeExists
+	}
+	defer current.Store(nil)
+	a.tok = t.Runner().Token()
+	ctx = context.WithValue(ctx, actorKey{}, a)
+
+	if listen {
+		ln, err := ipc.Listen(ctx, a.cfg.listen, a.ipcOpts()...)
+		if err != nil {
+			return fmt.Errorf("actor: %v: %w", a.id, err)
+		}
+		a.ln, a.addr = ln, ln.Addr()
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			if err := ln.Serve(a.goCtx, a.serveConn); err != nil {
+				a.logger.Warn("actor: listener stopped", "actor", a.id.String(), "err", err)
+			}
+		}()
+	}
+
+	err := sc.OpenNursery(ctx, func(ctx context.Context, svc *sc.Nursery) error {
+		a.svc = svc
+		berr := a.main.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error { return body(ctx) })
+		// Body is done: whatever requests are still being served end now.
+		svc.CancelScope().Cancel()
+		return berr
+	})
+	return errors.Join(err, a.shutdown(ctx))
+}
+
+// cancel cancels the actor on behalf of by: its main scope and every RPC
+// task. The first canceller is kept. Runner-owned.
+func (a *Actor) cancel(by ActorID, why string) {
+	if a.cancelled {
+		return
+	}
+	a.cancelled, a.canceller = true, by
+	a.logger.Log(context.Background(), LevelCancel, "actor: cancelling", "actor", a.id.String(), "by", by.String(), "why", why)
+	a.main.Cancel()
+	if a.svc != nil {
+		a.svc.CancelScope().Cancel()
+	}
+}
+
+// shutdown closes the listener and every channel (flushing what was
+// queued) and waits for the runtime's goroutines, shielded from
+// cancellation: nothing of the actor may outlive it.
+func (a *Actor) shutdown(ctx context.Context) error {
+	chans := make([]*ipc.Channel, 0, len(a.peers))
+	for _, p := range a.peers {
+		chans = append(chans, p.ch)
+	}
+	return shielded(ctx, func(ctx context.Context) error {
+		return sc.ToGoroutine(ctx, func(context.Context) error {
+			for _, ch := range chans {
+				ch.Close()
+			}
+			a.goCancel()
+			if a.ln != nil {
+				a.ln.Close()
+			}
+			a.wg.Wait()
+			return nil
+		}, false)
+	})
+}
+
+// shielded runs fn in a shielded cancel scope: cleanup that must finish
+// even when the task is cancelled.
+func shielded(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sc.OpenCancelScope(ctx, func(ctx context.Context, s *sc.CancelScope) error {
+		s.SetShield(true)
+		return fn(ctx)
+	})
+}
+
+// actorOf returns the actor of ctx and checks that ctx's task belongs to
+// its runner.
+func actorOf(ctx context.Context, op string) (*Actor, error) {
+	a, err := Current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("actor: %s: %w", op, err)
+	}
+	if t := sc.CurrentTask(ctx); t == nil || t.Runner().Token() != a.tok {
+		return nil, fmt.Errorf("actor: %s: ctx is not the ctx of a task of actor %v: %w", op, a.id, sc.ErrNotInTask)
+	}
+	return a, nil
+}

@@ -1,0 +1,158 @@
+package actor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/ipc"
+	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/sc"
+)
+
+// connectTimeout bounds a child's connect-back and its wait for the spawn
+// spec.
+const connectTimeout = 10 * time.Second
+
+// parentLostGrace is how long a child whose parent is gone may take to
+// tear down before it exits anyway: with nobody left to wait for it, a
+// task stuck in a shielded scope must not keep the process alive. Added to
+// the time it takes to notice, the child is gone within a second.
+var parentLostGrace = 500 * time.Millisecond
+
+// ChildMain runs this process as a sub-actor when it was started as one,
+// and then exits; otherwise it returns at once and does nothing. Call it
+// first thing in main, and in TestMain of every test package that starts
+// sub-actors (before goleak or anything else), so the program's own
+// executable can serve as its sub-actors:
+//
+//	func main() {
+//		actor.ChildMain()
+//		// the program proper
+//	}
+//
+// A sub-actor reads its bootstrap record from an inherited pipe, connects
+// back to its parent, proves the tree's token, receives its spawn spec and
+// serves the registered endpoints until it is cancelled, its parent is
+// gone, or it gets SIGTERM. The process then exits with status 0 after a
+// clean run, 1 when the runtime failed, 2 when it could not start.
+func ChildMain() {
+	name, ok := childName(os.Args)
+	if !ok {
+		return
+	}
+	os.Exit(runChild(name))
+}
+
+func runChild(name string) int {
+	bs, rest, err := readBootstrap(bootstrapFile())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "actor: sub-actor %q cannot start: %v\n", name, err)
+		return 2
+	}
+	level, _ := parseLevel(bs.LogLevel)
+	logger := slog.New(childHandler(os.Stderr, level))
+	slog.SetDefault(logger)
+	addr, err := ipc.ParseAddr(bs.Addr)
+	if err != nil {
+		logger.Error("actor: sub-actor cannot start", "name", name, "err", err)
+		return 2
+	}
+	cfg := defaultConfig()
+	cfg.where = forRoot
+	cfg.logger, cfg.childOutput = logger, os.Stderr
+	cfg.logLevel, cfg.logLevelSet = level, true
+	a, err := newActor(ActorID{Name: bs.Name, UID: bs.UID}, cfg, bs.Token, false)
+	if err != nil {
+		logger.Error("actor: sub-actor cannot start", "name", name, "err", err)
+		return 2
+	}
+	err = sc.Run(func(ctx context.Context) error {
+		return a.run(ctx, false, func(ctx context.Context) error {
+			return a.serveParent(ctx, addr, bs.Parent, rest)
+		})
+	})
+	if err != nil {
+		logger.Error("actor: sub-actor failed", "actor", a.id.String(), "err", err)
+		return 1
+	}
+	logger.Log(context.Background(), LevelRuntime, "actor: sub-actor exiting", "actor", a.id.String())
+	return 0
+}
+
+// serveParent connects back to the parent, takes the spawn spec, watches
+// for the parent's death and serves until the actor is cancelled.
+func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, pipe io.Reader) error {
+	var (
+		ch   *ipc.Channel
+		spec *msg.SpawnSpec
+	)
+	err := sc.ToGoroutine(ctx, func(gctx context.Context) error {
+		dctx, cancel := context.WithTimeout(gctx, connectTimeout)
+		defer cancel()
+		c, err := ipc.Dial(dctx, addr, a.ipcOpts()...)
+		if err != nil {
+			return err
+		}
+		if got := c.Peer().ID(); got != parent {
+			c.Close()
+			return fmt.Errorf("the actor at %v is %v, not the parent %v", addr, got, parent)
+		}
+		m, err := c.Recv(dctx)
+		if err != nil {
+			c.Close()
+			return fmt.Errorf("waiting for the spawn spec: %w", err)
+		}
+		s, ok := m.(*msg.SpawnSpec)
+		if !ok || s.UID != a.id.UID || s.Name != a.id.Name {
+			c.Close()
+			return &msg.InternalError{Message: fmt.Sprintf("actor: expected this actor's spawn spec, got %s", m.Kind())}
+		}
+		ch, spec = c, s
+		return nil
+	}, false)
+	if err != nil {
+		return fmt.Errorf("actor: sub-actor %v connecting back to its parent %v at %v: %w", a.id, parent, addr, err)
+	}
+	a.parent = a.addDialed(ch)
+	a.regAddrs = spec.RegistryAddrs
+	a.watchParent(pipe)
+	return sc.SleepForever(ctx)
+}
+
+// watchParent ends the actor when the parent is gone (the bootstrap pipe
+// reaches end-of-file: the parent closed it or died, even by SIGKILL) or
+// when SIGTERM arrives (the kill ladder's second step, or the parent-death
+// signal). Neither goroutine is waited for: the process exits right after
+// the runtime ends.
+func (a *Actor) watchParent(pipe io.Reader) {
+	go func() {
+		_, _ = io.Copy(io.Discard, pipe)
+		_ = a.tok.RunSyncSoon(func() {
+			if !a.cancelled {
+				a.logger.Warn("actor: parent is gone; exiting", "actor", a.id.String())
+				a.parentLost()
+			}
+		})
+	}()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM)
+	go func() {
+		<-sig
+		_ = a.tok.RunSyncSoon(func() { a.cancel(a.id, "SIGTERM") })
+	}()
+}
+
+// parentLost cancels the actor and bounds its teardown. Runner-owned.
+func (a *Actor) parentLost() {
+	a.cancel(a.id, "parent lost")
+	time.AfterFunc(parentLostGrace, func() {
+		a.logger.Error("actor: teardown outlived the parent; exiting now", "actor", a.id.String(), "grace", parentLostGrace)
+		os.Exit(3)
+	})
+}

@@ -1,0 +1,235 @@
+package actor
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/ipc"
+)
+
+// Defaults of the spawn and kill settings (tractor's constants where it
+// has them).
+const (
+	// DefaultSpawnTimeout bounds how long StartActor waits for a child to
+	// connect back. A child that dies first fails the start at once.
+	DefaultSpawnTimeout = 30 * time.Second
+	// DefaultCancelTimeout bounds the wait for a child's acknowledgement
+	// of a graceful cancel request (tractor's Portal.cancel_timeout).
+	DefaultCancelTimeout = 500 * time.Millisecond
+	// DefaultKillGrace is how long a child may take to exit after each
+	// step of the kill ladder (acknowledged cancel, then SIGTERM) before
+	// the next (tractor's hard_kill terminate_after).
+	DefaultKillGrace = 1600 * time.Millisecond
+)
+
+// Option configures OpenRoot, Run or StartActor. Options are built by the
+// With functions of this package. An option that the function it is
+// passed to cannot honour (the tree's token on StartActor, the binary of a
+// root) makes the call fail with an error naming it; so does an invalid
+// value.
+type Option interface {
+	apply(c *config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+// Where a config is being built: what an option may be honoured by.
+const (
+	forRoot  = "OpenRoot"
+	forStart = "StartActor"
+)
+
+// config holds an actor's settings, and per StartActor call the child's.
+// Defaults are set in one place, defaultConfig.
+type config struct {
+	where string
+
+	// Root only.
+	name   string
+	logger *slog.Logger
+	token  []byte
+	listen ipc.Addr
+
+	// Both: on a root they are the defaults for every child started from
+	// this process; on StartActor they override them for one child.
+	binary        string
+	spawnTimeout  time.Duration
+	cancelTimeout time.Duration
+	killGrace     time.Duration
+	childOutput   io.Writer
+	logLevel      slog.Level
+	logLevelSet   bool
+}
+
+func defaultConfig() config {
+	return config{
+		name:          "root",
+		listen:        ipc.DefaultAddr,
+		spawnTimeout:  DefaultSpawnTimeout,
+		cancelTimeout: DefaultCancelTimeout,
+		killGrace:     DefaultKillGrace,
+	}
+}
+
+// build applies opts to c for the function named where.
+func (c config) build(where string, opts []Option) (config, error) {
+	c.where = where
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(&c); err != nil {
+			return c, err
+		}
+	}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	if c.childOutput == nil {
+		c.childOutput = os.Stderr
+	}
+	return c, nil
+}
+
+func rootOnly(c *config, opt string) error {
+	if c.where != forRoot {
+		return fmt.Errorf("actor: %s: not an option of %s (it is set once for the actor, at OpenRoot)", opt, c.where)
+	}
+	return nil
+}
+
+// WithName names the root actor (default "root"). Root only.
+func WithName(name string) Option {
+	return optionFunc(func(c *config) error {
+		if err := rootOnly(c, "WithName"); err != nil {
+			return err
+		}
+		if name == "" {
+			return fmt.Errorf("actor: WithName: empty name")
+		}
+		c.name = name
+		return nil
+	})
+}
+
+// WithLogger sets the root actor's logger; nil (the default) means
+// slog.Default(). Root only: sub-actors log to their stderr, which reaches
+// the root prefixed with their name.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) error {
+		if err := rootOnly(c, "WithLogger"); err != nil {
+			return err
+		}
+		c.logger = l
+		return nil
+	})
+}
+
+// WithToken sets the tree's auth token, which every connection of the
+// tree proves. Without it the root makes a random 32-byte token. Give the
+// same token to programs that join an existing tree. Root only; an empty
+// token is an error.
+func WithToken(token []byte) Option {
+	return optionFunc(func(c *config) error {
+		if err := rootOnly(c, "WithToken"); err != nil {
+			return err
+		}
+		if len(token) == 0 {
+			return fmt.Errorf("actor: WithToken: empty token")
+		}
+		c.token = append([]byte(nil), token...)
+		return nil
+	})
+}
+
+// WithListenAddr sets where the root actor listens; the default is
+// loopback TCP on an ephemeral port. Root only.
+func WithListenAddr(addr ipc.Addr) Option {
+	return optionFunc(func(c *config) error {
+		if err := rootOnly(c, "WithListenAddr"); err != nil {
+			return err
+		}
+		if addr.IsZero() {
+			return fmt.Errorf("actor: WithListenAddr: zero address")
+		}
+		c.listen = addr
+		return nil
+	})
+}
+
+// WithBinary names the executable sub-actors run: another program that
+// calls ChildMain first thing in main and registers the endpoints it will
+// be asked for. The default is this program's own executable. On a root
+// it is the default for every child; on StartActor, for that child.
+func WithBinary(path string) Option {
+	return optionFunc(func(c *config) error {
+		if path == "" {
+			return fmt.Errorf("actor: WithBinary: empty path")
+		}
+		c.binary = path
+		return nil
+	})
+}
+
+// WithSpawnTimeout bounds how long StartActor waits for a child to connect
+// back (default DefaultSpawnTimeout). d must be positive.
+func WithSpawnTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("actor: WithSpawnTimeout: %v is not positive", d)
+		}
+		c.spawnTimeout = d
+		return nil
+	})
+}
+
+// WithCancelTimeout bounds the wait for a child's acknowledgement of a
+// graceful cancel (default DefaultCancelTimeout). d must be positive.
+func WithCancelTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("actor: WithCancelTimeout: %v is not positive", d)
+		}
+		c.cancelTimeout = d
+		return nil
+	})
+}
+
+// WithKillGrace sets how long a cancelled child may take to exit before it
+// gets SIGTERM, and again before SIGKILL (default DefaultKillGrace). d must
+// be positive.
+func WithKillGrace(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("actor: WithKillGrace: %v is not positive", d)
+		}
+		c.killGrace = d
+		return nil
+	})
+}
+
+// WithChildOutput sets where the stderr lines of sub-actors go, each
+// prefixed with the child's name (default os.Stderr).
+func WithChildOutput(w io.Writer) Option {
+	return optionFunc(func(c *config) error {
+		if w == nil {
+			return fmt.Errorf("actor: WithChildOutput: nil writer")
+		}
+		c.childOutput = w
+		return nil
+	})
+}
+
+// WithLogLevel sets the minimum level sub-actors log at; it is relayed to
+// their own children in turn. The default is Info.
+func WithLogLevel(l slog.Level) Option {
+	return optionFunc(func(c *config) error {
+		c.logLevel, c.logLevelSet = l, true
+		return nil
+	})
+}

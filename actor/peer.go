@@ -1,0 +1,230 @@
+package actor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/hitchrt/hitch/actor/ipc"
+	"github.com/hitchrt/hitch/actor/msg"
+)
+
+// dialogMailbox is the capacity of a dialog's mailbox (tractor's context
+// mailbox size).
+const dialogMailbox = 64
+
+// peer is one connection to another actor, and the dialogs multiplexed
+// over it. Messages reach the runner like this:
+//
+//	channel reader goroutine ── readLoop ── in (guarded by mu)
+//	     └─ RunSyncSoon(deliver), once per batch ─┐
+//	runner tick: deliver ── dispatch ── dialog mailbox ── parked task
+//
+// so a task waiting for a message parks in its dialog's mailbox and the
+// runner never waits on the network. One RunSyncSoon is queued per batch,
+// not per message: while a delivery is pending, the reader only appends.
+type peer struct {
+	a  *Actor
+	ch *ipc.Channel
+	id ActorID
+
+	mu        sync.Mutex
+	in        []msg.Msg // received, not yet delivered; guarded by mu
+	spare     []msg.Msg // deliver's previous batch, reused; guarded by mu
+	scheduled bool      // a deliver job is queued; guarded by mu
+	deliverFn func()    // p.deliver, made once
+
+	// Runner-owned.
+	dialogs map[string]*dialog // dialogs this side opened, by cid
+	rpcs    map[string]*rpc    // requests of this peer being served, by cid
+	child   *child             // set when the peer is our sub-actor
+	down    bool
+	err     error // why the connection ended, once down
+}
+
+func newPeer(a *Actor, ch *ipc.Channel) *peer {
+	p := &peer{a: a, ch: ch, id: ch.Peer().ID(), dialogs: map[string]*dialog{}, rpcs: map[string]*rpc{}}
+	p.deliverFn = p.deliver
+	return p
+}
+
+// serveConn is the listener's callback for an accepted connection: it
+// registers the peer with the runner and reads its messages until the
+// connection ends. It runs on a goroutine of ipc's Serve.
+func (a *Actor) serveConn(ctx context.Context, ch *ipc.Channel) {
+	p := newPeer(a, ch)
+	if err := a.tok.RunSyncSoon(func() { a.peerUp(p) }); err != nil {
+		ch.Close()
+		return
+	}
+	p.readLoop(ctx)
+}
+
+// addDialed registers a channel this actor dialed and starts its reader.
+// Runner-owned.
+func (a *Actor) addDialed(ch *ipc.Channel) *peer {
+	p := newPeer(a, ch)
+	a.peerUp(p)
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		p.readLoop(a.goCtx)
+	}()
+	return p
+}
+
+// readLoop receives until the channel ends (or ctx, the runtime's, is
+// done), hands messages to the runner in batches, then closes the channel
+// and reports the peer down. It runs on its own goroutine.
+func (p *peer) readLoop(ctx context.Context) {
+	var err error
+	for {
+		var m msg.Msg
+		m, err = p.ch.Recv(ctx)
+		if err != nil {
+			break
+		}
+		p.mu.Lock()
+		p.in = append(p.in, m)
+		first := !p.scheduled
+		p.scheduled = true
+		p.mu.Unlock()
+		if first {
+			if err = p.a.tok.RunSyncSoon(p.deliverFn); err != nil {
+				break
+			}
+		}
+	}
+	p.ch.Close()
+	if cerr := p.ch.Err(); cerr != nil {
+		err = cerr
+	}
+	_ = p.a.tok.RunSyncSoon(func() { p.a.peerDown(p, err) })
+}
+
+// deliver dispatches the batch received so far. Runner job.
+func (p *peer) deliver() {
+	p.mu.Lock()
+	batch := p.in
+	p.in = p.spare[:0]
+	p.spare = nil
+	p.scheduled = false
+	p.mu.Unlock()
+	for i, m := range batch {
+		p.a.dispatch(p, m)
+		batch[i] = nil
+	}
+	p.mu.Lock()
+	if p.spare == nil {
+		p.spare = batch[:0]
+	}
+	p.mu.Unlock()
+}
+
+// send queues m for the peer.
+//
+// NOTE: this is the one place a task step hands a message to the network.
+// ipc.Channel.Send returns once the frame is queued, but blocks its caller
+// while more than its send queue limit (1 MiB) waits to be written, which
+// here would block the runner. Until ipc offers a non-blocking send (an
+// overrun error plus a writable notification a task can park on), a peer
+// that stops reading while this side floods it can stall this actor.
+func (p *peer) send(m msg.Msg) error {
+	if p.down {
+		return p.lostErr()
+	}
+	return p.ch.Send(m)
+}
+
+// lostErr is the error of calls on a peer whose connection has ended.
+func (p *peer) lostErr() error {
+	err := p.err
+	if err == nil || errors.Is(err, context.Canceled) {
+		err = ErrPortalClosed
+	}
+	return fmt.Errorf("actor: connection to %v lost: %w", p.id, err)
+}
+
+// peerUp registers a connected peer; a sub-actor being started is matched
+// by its uid. Runner job.
+func (a *Actor) peerUp(p *peer) {
+	a.peers[p.id.UID] = p
+	a.logger.Log(context.Background(), LevelTransport, "actor: peer connected", "actor", a.id.String(), "peer", p.id.String())
+	if c := a.pending[p.id.UID]; c != nil {
+		delete(a.pending, p.id.UID)
+		c.connected(p)
+	}
+}
+
+// peerDown ends every dialog with the peer, cancels what is served for
+// it, and, when it was the parent, cancels this actor. Runner job.
+func (a *Actor) peerDown(p *peer, err error) {
+	p.down, p.err = true, err
+	if a.peers[p.id.UID] == p {
+		delete(a.peers, p.id.UID)
+	}
+	lost := p.lostErr()
+	for cid, d := range p.dialogs {
+		d.mb.close(lost)
+		delete(p.dialogs, cid)
+	}
+	for _, r := range p.rpcs {
+		r.cancel(p.id)
+	}
+	if p == a.parent && !a.cancelled {
+		a.logger.Warn("actor: lost the parent; exiting", "actor", a.id.String(), "parent", p.id.String(), "err", err)
+		a.parentLost()
+	}
+}
+
+// dispatch routes one message: a Start opens a request served here; the
+// other dialog messages go to the mailbox of the dialog this side opened.
+// Runner-owned.
+func (a *Actor) dispatch(p *peer, m msg.Msg) {
+	switch m := m.(type) {
+	case *msg.Start:
+		a.handleStart(p, m)
+		return
+	case *msg.Identity, *msg.SpawnSpec:
+		a.logger.Warn("actor: unexpected message; ignored", "actor", a.id.String(), "peer", p.id.String(), "kind", m.Kind().String())
+		return
+	}
+	cid, _ := msg.CidOf(m)
+	d := p.dialogs[cid]
+	if d == nil {
+		a.logger.Log(context.Background(), LevelRuntime, "actor: message for no open dialog; dropped", "actor", a.id.String(), "peer", p.id.String(), "kind", m.Kind().String(), "cid", cid)
+		return
+	}
+	if err := d.mb.push(m); err != nil {
+		d.mb.close(&msg.StreamOverrun{Cid: cid, Sender: p.id})
+	}
+}
+
+// dialog is one exchange this side opened with a peer (a call, a cancel
+// request), identified by its cid.
+type dialog struct {
+	cid string
+	p   *peer
+	mb  *mailbox[msg.Msg]
+}
+
+// openDialog opens a dialog with a fresh cid. Runner-owned.
+func (p *peer) openDialog() (*dialog, error) {
+	if p.down {
+		return nil, p.lostErr()
+	}
+	d := &dialog{cid: uuid.NewString(), p: p, mb: newMailbox[msg.Msg](dialogMailbox)}
+	p.dialogs[d.cid] = d
+	return d, nil
+}
+
+// close forgets the dialog; later messages for it are dropped.
+func (d *dialog) close() {
+	if d.p.dialogs[d.cid] == d {
+		delete(d.p.dialogs, d.cid)
+	}
+	d.mb.close(nil)
+}

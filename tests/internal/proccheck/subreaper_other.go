@@ -1,0 +1,6 @@
+//go:build !linux
+
+package proccheck
+
+// Subreaper does nothing outside Linux.
+func Subreaper() {}
