@@ -73,7 +73,7 @@ func runChild(name string) int {
 		return 2
 	}
 	err = sc.Run(func(ctx context.Context) error {
-		return a.run(ctx, false, func(ctx context.Context) error {
+		return a.run(ctx, true, func(ctx context.Context) error {
 			return a.serveParent(ctx, addr, bs.Parent, rest)
 		})
 	})

@@ -3,6 +3,7 @@ package actor
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hitchrt/hitch/actor/msg"
@@ -26,8 +27,9 @@ var (
 	// without being asked to; such errors are *ChildExitError values.
 	ErrChildExited = errors.New("actor: sub-actor exited unexpectedly")
 
-	// ErrNoEndpoint is returned (boxed in a RemoteActorError on the caller's
-	// side) for a call of a name nobody registered.
+	// ErrNoEndpoint matches a *NoEndpointError: a call of a name the
+	// serving actor has not registered. The caller sees it boxed in a
+	// *RemoteActorError, which unwraps to it.
 	ErrNoEndpoint = errors.New("actor: no such endpoint")
 
 	// ErrPortalClosed is returned by calls on a portal whose actor is gone
@@ -119,7 +121,41 @@ func writeTail(b *strings.Builder, tail string) {
 	}
 }
 
+// NoEndpointError says an actor was asked to run a function it has not
+// registered. It matches ErrNoEndpoint, also on the calling side, where it
+// is the local error of the *RemoteActorError.
+type NoEndpointError struct {
+	Func string
+}
+
+// Error names the function.
+func (e *NoEndpointError) Error() string {
+	return fmt.Sprintf("actor: no endpoint %q is registered", e.Func)
+}
+
+// ErrorTypeName returns "actor.NoEndpointError", the name it travels under.
+func (e *NoEndpointError) ErrorTypeName() string { return noEndpointType }
+
+// Is matches ErrNoEndpoint.
+func (e *NoEndpointError) Is(target error) bool { return target == ErrNoEndpoint }
+
+const noEndpointType = "actor.NoEndpointError"
+
+func init() {
+	// The message is "actor: no endpoint %q is registered": take the name
+	// back out of it.
+	msg.RegisterErrorType(noEndpointType, func(m string) error {
+		name, _ := strings.CutPrefix(m, "actor: no endpoint ")
+		name, _ = strings.CutSuffix(name, " is registered")
+		if u, err := strconv.Unquote(name); err == nil {
+			name = u
+		}
+		return &NoEndpointError{Func: name}
+	})
+}
+
 var (
+	_ error = (*NoEndpointError)(nil)
 	_ error = (*SpawnError)(nil)
 	_ error = (*ChildExitError)(nil)
 )

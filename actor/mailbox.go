@@ -37,16 +37,16 @@ var errMailboxOverrun = errors.New("actor: mailbox full")
 // Runner-owned: every method is for code of one runner (a task step, or a
 // job inside a tick).
 type mailbox[T any] struct {
-	buf    []T // ring of len capacity
-	head   int
-	n      int
+	buf  []T // ring of len capacity
+	head int
+	n    int
 	// Invariant: woken counts tokens released and not yet taken by a
 	// receiver; waiting counts receivers inside sem.Acquire.
 	waiting int
 	woken   int
-	sem    sc.Semaphore
-	closed bool
-	err    error // the close error; set once
+	sem     sc.Semaphore
+	closed  bool
+	err     error // the close error; set once
 }
 
 // newMailbox returns a mailbox holding at most capacity values. A

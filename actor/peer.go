@@ -162,10 +162,13 @@ func (a *Actor) peerUp(p *peer) {
 // peerDown ends every dialog with the peer, cancels what is served for
 // it, and, when it was the parent, cancels this actor. Runner job.
 func (a *Actor) peerDown(p *peer, err error) {
-	p.down, p.err = true, err
 	if a.peers[p.id.UID] == p {
 		delete(a.peers, p.id.UID)
 	}
+	if p.down {
+		return // the child's exit was seen first (markExited)
+	}
+	p.down, p.err = true, err
 	lost := p.lostErr()
 	for cid, d := range p.dialogs {
 		d.mb.close(lost)

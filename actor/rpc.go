@@ -38,12 +38,12 @@ func (a *Actor) handleStart(p *peer, m *msg.Start) {
 		return
 	}
 	if m.NS != "" {
-		a.reply(p, msg.PackError(fmt.Errorf("%w: namespace %q", ErrNoEndpoint, m.NS), m.Cid, a.id))
+		a.reply(p, msg.PackError(&NoEndpointError{Func: m.NS + "." + m.Func}, m.Cid, a.id))
 		return
 	}
 	ep := lookupEndpoint(m.Func)
 	if ep == nil {
-		a.reply(p, msg.PackError(fmt.Errorf("%w: %q is not registered in %v", ErrNoEndpoint, m.Func, a.id), m.Cid, a.id))
+		a.reply(p, msg.PackError(&NoEndpointError{Func: m.Func}, m.Cid, a.id))
 		return
 	}
 	if _, dup := p.rpcs[m.Cid]; dup {
@@ -140,7 +140,7 @@ func (a *Actor) handleSelf(p *peer, m *msg.Start) {
 		}
 		a.reply(p, &msg.CancelAck{Cid: m.Cid, Pld: ack})
 	default:
-		a.reply(p, msg.PackError(fmt.Errorf("%w: %s.%s", ErrNoEndpoint, nsSelf, m.Func), m.Cid, a.id))
+		a.reply(p, msg.PackError(&NoEndpointError{Func: nsSelf + "." + m.Func}, m.Cid, a.id))
 	}
 }
 

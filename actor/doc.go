@@ -1,0 +1,70 @@
+// Package actor is hitch's multi-process actor runtime, modelled on
+// tractor: a tree of processes, each one actor running an sc run, that
+// call each other's registered functions over authenticated channels,
+// with errors and cancellation crossing process boundaries.
+//
+// # Processes
+//
+// A sub-actor is a process running the same program (or another program
+// named by WithBinary that does the same): main calls ChildMain first
+// thing, and a test binary calls it first in TestMain. ChildMain returns
+// at once in a normal run; in a process started as a sub-actor it serves
+// and exits.
+//
+//	var Add = actor.Func("add", func(ctx context.Context, xs []int) (int, error) { ... })
+//
+//	func main() {
+//		actor.ChildMain()
+//		err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+//			return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+//				p, err := n.StartActor(ctx, "adder")
+//				if err != nil {
+//					return err
+//				}
+//				sum, err := Add.Run(ctx, p, []int{1, 2, 3})
+//				...
+//				return p.CancelActor(ctx)
+//			})
+//		})
+//	}
+//
+// Endpoints are registered by name at init time (Func), so the parent and
+// every child agree on them; their Go types form the payload spec of a
+// call (PayloadSpec), checked on the wire. A child learns its tree's auth
+// token, its name and its parent's address from a pipe it inherits (never
+// its command line or environment), connects back, proves the token and
+// receives its spawn spec (msg.SpawnSpec). A child that dies before that
+// fails StartActor at once with a *SpawnError giving its exit status and
+// the tail of its stderr. A child whose parent dies, however, notices
+// within a second (the pipe reaches end-of-file, the parent channel drops,
+// and on Linux the parent-death signal) and exits. Every child is reaped
+// by a goroutine of its parent; no process outlives its tree.
+//
+// # Tasks and goroutines
+//
+// Everything of an actor runs in its sc run: endpoint calls are tasks, and
+// a task waiting for a message parks in a mailbox, never the runner. Go
+// goroutines do only the blocking I/O: each channel's reader hands
+// received messages to the runner in batches through the run's Token; a
+// reaper goroutine per child waits for its process. Portal and Nursery
+// methods are for tasks of the actor that made them, with the ctx the task
+// received.
+//
+// # Cancellation
+//
+// Cancelling a call (the calling task's scope) asks the remote side to
+// cancel the request, which ends there with a ContextCancelled naming the
+// canceller. Stopping a sub-actor (Portal.CancelActor, Nursery.Cancel, or
+// its nursery failing or being cancelled) climbs the kill ladder: a
+// graceful cancel request with a bounded wait for its acknowledgement and
+// the exit, then SIGTERM, then SIGKILL with an error log line naming the
+// child.
+//
+// # Logging
+//
+// The root logs through its *slog.Logger (WithLogger; nil means
+// slog.Default()). A sub-actor logs text to its stderr, which its parent
+// copies to its own output with each line prefixed by the child's name.
+// Routine events log at the runtime's levels below Info (LevelRuntime,
+// LevelTransport, LevelCancel), so a healthy tree is quiet at Info.
+package actor
