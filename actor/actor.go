@@ -1,13 +1,17 @@
 package actor
 
 import (
+	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/google/uuid"
 
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
@@ -44,6 +48,8 @@ type Actor struct {
 	cancelled bool
 	canceller ActorID  // who cancelled the actor, once cancelled
 	regAddrs  []string // the tree's registry addresses, from the spawn spec
+	idRand    *bufio.Reader
+	reg       *registrar // the tree's registry, when this actor is it
 
 	goCtx    context.Context // cancelled at teardown; bounds the goroutines
 	goCancel context.CancelFunc
@@ -96,7 +102,19 @@ func newActor(id ActorID, cfg config, token []byte, isRoot bool) (*Actor, error)
 		main:    &sc.CancelScope{},
 	}
 	a.goCtx, a.goCancel = context.WithCancel(context.Background())
+	a.idRand = bufio.NewReaderSize(rand.Reader, 1024)
 	return a, nil
+}
+
+// newID returns a fresh random (version 4) UUID for a dialog. Its
+// randomness is read from crypto/rand in blocks rather than one system
+// call per id. Runner-owned.
+func (a *Actor) newID() string {
+	id, err := uuid.NewRandomFromReader(a.idRand)
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
 }
 
 func (a *Actor) ipcOpts() []ipc.Option {
@@ -130,6 +148,9 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 			return fmt.Errorf("actor: %v: %w", a.id, err)
 		}
 		a.ln, a.addr = ln, ln.Addr()
+		if a.reg != nil {
+			a.reg.add(regEntry{id: a.id, addr: a.addr.String()})
+		}
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()
@@ -146,6 +167,7 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 		svc.CancelScope().Cancel()
 		return berr
 	})
+	a.unregister()
 	return errors.Join(err, a.shutdown(ctx))
 }
 

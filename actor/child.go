@@ -122,6 +122,12 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 	a.parent = a.addDialed(ch)
 	a.regAddrs = spec.RegistryAddrs
 	a.watchParent(pipe)
+	if err := a.register(ctx); err != nil {
+		return fmt.Errorf("actor: sub-actor %v registering: %w", a.id, err)
+	}
+	if err := a.parent.send(&msg.Start{Cid: a.newID(), NS: nsSelf, Func: selfReady, CallerUID: a.id.UID}); err != nil {
+		return err
+	}
 	return sc.SleepForever(ctx)
 }
 

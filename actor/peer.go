@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/google/uuid"
-
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
 )
@@ -177,6 +175,9 @@ func (a *Actor) peerDown(p *peer, err error) {
 	for _, r := range p.rpcs {
 		r.cancel(p.id)
 	}
+	if a.reg != nil {
+		a.reg.dropPeer(p)
+	}
 	if p == a.parent && !a.cancelled {
 		a.logger.Warn("actor: lost the parent; exiting", "actor", a.id.String(), "parent", p.id.String(), "err", err)
 		a.parentLost()
@@ -219,7 +220,7 @@ func (p *peer) openDialog() (*dialog, error) {
 	if p.down {
 		return nil, p.lostErr()
 	}
-	d := &dialog{cid: uuid.NewString(), p: p, mb: newMailbox[msg.Msg](dialogMailbox)}
+	d := &dialog{cid: p.a.newID(), p: p, mb: newMailbox[msg.Msg](dialogMailbox)}
 	p.dialogs[d.cid] = d
 	return d, nil
 }

@@ -20,7 +20,17 @@ type Portal struct {
 }
 
 // Peer returns the name and uid of the actor behind the portal.
-func (pt *Portal) Peer() ActorID { return pt.p.id }
+func (pt *Portal) Peer() ActorID {
+	if pt.p == nil {
+		return pt.a.id
+	}
+	return pt.p.id
+}
+
+// IsLocal reports whether the portal leads to the calling actor itself
+// (as FindActor returns for the actor's own name); its calls run in the
+// calling task.
+func (pt *Portal) IsLocal() bool { return pt.a != nil && pt.p == nil }
 
 // PID returns the process id of the actor behind the portal when it is a
 // sub-actor of this process, else 0.
@@ -58,6 +68,9 @@ func (pt *Portal) run(ctx context.Context, name string, arg any, spec msg.Spec) 
 	if err != nil {
 		return nil, err
 	}
+	if pt.p == nil {
+		return pt.runLocal(ctx, name, args, spec)
+	}
 	d, err := pt.p.openDialog()
 	if err != nil {
 		return nil, err
@@ -85,6 +98,20 @@ func (pt *Portal) run(ctx context.Context, name string, arg any, spec msg.Spec) 
 			return nil, &msg.InternalError{Message: fmt.Sprintf("actor: %s from %v in a one-shot call of %q", m.Kind(), pt.p.id, name)}
 		}
 	}
+}
+
+// runLocal runs an endpoint of this actor in the calling task, with the
+// same payload checks as a remote call; its error comes back as is.
+func (pt *Portal) runLocal(ctx context.Context, name string, args msg.Raw, spec msg.Spec) (any, error) {
+	ep := lookupEndpoint(name)
+	if ep == nil {
+		return nil, &NoEndpointError{Func: name}
+	}
+	raw, err := ep.invoke(ctx, pt.a.codec, args)
+	if err != nil {
+		return nil, err
+	}
+	return pt.a.codec.DecodePayload(&msg.Return{Pld: raw}, spec)
 }
 
 // requestTaskCancel asks the peer to cancel the request of dialog cid,
@@ -119,7 +146,7 @@ func (pt *Portal) CancelActor(ctx context.Context) error {
 		return err
 	}
 	if pt.child == nil {
-		return fmt.Errorf("actor: Portal.CancelActor: %v is not a sub-actor of %v", pt.p.id, pt.a.id)
+		return fmt.Errorf("actor: Portal.CancelActor: %v is not a sub-actor of %v", pt.Peer(), pt.a.id)
 	}
 	return pt.child.stop(ctx, "Portal.CancelActor")
 }

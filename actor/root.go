@@ -45,6 +45,7 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 	if err != nil {
 		return err
 	}
+	a.reg = newRegistrar()
 	return a.run(ctx, true, func(ctx context.Context) error { return body(ctx, a) })
 }
 

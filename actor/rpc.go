@@ -139,7 +139,15 @@ func (a *Actor) handleSelf(p *peer, m *msg.Start) {
 			ack = rawTrue
 		}
 		a.reply(p, &msg.CancelAck{Cid: m.Cid, Pld: ack})
+	case selfReady:
+		if c := p.child; c != nil {
+			c.ready = true
+			c.readyEv.Set()
+		}
 	default:
+		if a.handleRegistry(p, m) {
+			return
+		}
 		a.reply(p, msg.PackError(&NoEndpointError{Func: nsSelf + "." + m.Func}, m.Cid, a.id))
 	}
 }

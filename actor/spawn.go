@@ -38,7 +38,9 @@ type child struct {
 	exited    bool
 	status    string // the exit status, once exited
 	success   bool   // exit status 0
-	stopping  bool   // the kill ladder runs or ran
+	ready     bool     // the child said it serves (registered)
+	readyEv   sc.Event // set when the child is ready or exits
+	stopping  bool     // the kill ladder runs or ran
 	cancelReq bool   // someone asked it to go: its exit is expected
 }
 
@@ -83,6 +85,19 @@ func (a *Actor) spawn(ctx context.Context, name string, cfg config) (*child, err
 	if err := c.peer.send(spec); err != nil {
 		serr := c.stop(ctx, "spawn spec not sent")
 		return nil, errors.Join(c.spawnError(err), serr)
+	}
+	// The child registers with the registry, then says it is ready: from
+	// then on it can be found by name.
+	werr = sc.MoveOnAfter(ctx, cfg.spawnTimeout, func(ctx context.Context) error { return c.readyEv.Wait(ctx) })
+	if !c.ready {
+		serr := c.stop(ctx, "start abandoned")
+		if werr != nil {
+			return nil, errors.Join(werr, serr)
+		}
+		if c.exited {
+			return nil, c.spawnError(errors.New("it exited before it was ready"))
+		}
+		return nil, errors.Join(c.spawnError(fmt.Errorf("it was not ready within %v", cfg.spawnTimeout)), serr)
 	}
 	return c, nil
 }
@@ -173,6 +188,7 @@ func (c *child) markExited(status string, ok bool) {
 	}
 	c.a.logger.Log(context.Background(), LevelRuntime, "actor: sub-actor exited", "actor", c.a.id.String(), "child", c.id.String(), "pid", c.pid, "status", status)
 	c.wake.Set()
+	c.readyEv.Set()
 	c.exitEv.Set()
 }
 

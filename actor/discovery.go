@@ -1,0 +1,205 @@
+package actor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hitchrt/hitch/actor/ipc"
+	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/sc"
+)
+
+// ErrActorNotFound is returned by FindActor when no actor of that name is
+// connected or registered.
+var ErrActorNotFound = errors.New("actor: no actor of that name")
+
+// FindActor returns a portal to an actor named name: this actor itself, an
+// already-connected peer (the parent included) of that name, or else one
+// the tree's registry knows, which it connects to. Names are matched
+// exactly; with several actors of one name, any one of them is returned.
+// It fails with an error matching ErrActorNotFound when there is none, and
+// ErrNoRuntime outside an actor.
+func FindActor(ctx context.Context, name string) (*Portal, error) {
+	a, err := actorOf(ctx, "FindActor")
+	if err != nil {
+		return nil, err
+	}
+	return a.lookup(ctx, name, false)
+}
+
+// WaitForActor is FindActor that, when no actor of that name is known
+// yet, parks the task until one registers. Cancelling the task ends the
+// wait.
+func WaitForActor(ctx context.Context, name string) (*Portal, error) {
+	a, err := actorOf(ctx, "WaitForActor")
+	if err != nil {
+		return nil, err
+	}
+	return a.lookup(ctx, name, true)
+}
+
+func (a *Actor) lookup(ctx context.Context, name string, wait bool) (*Portal, error) {
+	if name == a.id.Name {
+		return &Portal{a: a}, nil
+	}
+	// Connected peers first: no registry round trip, and the parent is
+	// found even when the registry is elsewhere.
+	for _, p := range a.peers {
+		if p.id.Name == name && !p.down {
+			return &Portal{a: a, p: p, child: p.child}, nil
+		}
+	}
+	var (
+		e     regEntry
+		found bool
+	)
+	if a.reg != nil {
+		if wait {
+			var err error
+			if e, err = a.reg.waitFor(ctx, name); err != nil {
+				return nil, err
+			}
+			found = true
+		} else {
+			e, found = a.reg.find(name)
+		}
+	} else {
+		rp, err := a.registryPeer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		fn := selfFind
+		if wait {
+			fn = selfWaitFor
+		}
+		v, err := a.selfCall(ctx, rp, fn, name)
+		if err != nil {
+			return nil, err
+		}
+		e, found = entryOf(v)
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: %q", ErrActorNotFound, name)
+	}
+	if e.id.UID == a.id.UID {
+		return &Portal{a: a}, nil
+	}
+	if p := a.peers[e.id.UID]; p != nil && !p.down {
+		return &Portal{a: a, p: p, child: p.child}, nil
+	}
+	addr, err := ipc.ParseAddr(e.addr)
+	if err != nil {
+		return nil, fmt.Errorf("actor: registry entry for %v: %w", e.id, err)
+	}
+	p, err := a.dial(ctx, addr, e.id)
+	if err != nil {
+		return nil, err
+	}
+	return &Portal{a: a, p: p}, nil
+}
+
+// dial connects to the actor want at addr and registers the channel.
+func (a *Actor) dial(ctx context.Context, addr ipc.Addr, want ActorID) (*peer, error) {
+	var ch *ipc.Channel
+	err := sc.ToGoroutine(ctx, func(gctx context.Context) error {
+		dctx, cancel := context.WithTimeout(gctx, connectTimeout)
+		defer cancel()
+		c, err := ipc.Dial(dctx, addr, a.ipcOpts()...)
+		if err != nil {
+			return err
+		}
+		if !want.IsZero() && c.Peer().UID != want.UID {
+			c.Close()
+			return fmt.Errorf("actor: the actor at %v is %v, not %v", addr, c.Peer().ID(), want)
+		}
+		ch = c
+		return nil
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	return a.addDialed(ch), nil
+}
+
+// registryPeer returns a connection to the tree's registry: a connected
+// peer that announced itself as the registry, else a new connection to
+// the first registry address.
+func (a *Actor) registryPeer(ctx context.Context) (*peer, error) {
+	for _, p := range a.peers {
+		if p.ch.Peer().IsRegistry && !p.down {
+			return p, nil
+		}
+	}
+	if len(a.regAddrs) == 0 {
+		return nil, fmt.Errorf("actor: %v knows no registry address", a.id)
+	}
+	addr, err := ipc.ParseAddr(a.regAddrs[0])
+	if err != nil {
+		return nil, fmt.Errorf("actor: registry address: %w", err)
+	}
+	return a.dial(ctx, addr, ActorID{})
+}
+
+// selfCall runs one of the runtime's own requests on p and returns its
+// value, decoded without a spec.
+func (a *Actor) selfCall(ctx context.Context, p *peer, fn string, arg any) (any, error) {
+	args, err := a.codec.EncodePayload(arg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.openDialog()
+	if err != nil {
+		return nil, err
+	}
+	defer d.close()
+	if err := p.send(&msg.Start{Cid: d.cid, NS: nsSelf, Func: fn, Args: args, CallerUID: a.id.UID}); err != nil {
+		return nil, err
+	}
+	for {
+		m, err := d.mb.receive(ctx)
+		if err != nil {
+			if errors.Is(err, sc.ErrCancelled) && fn == selfWaitFor {
+				(&Portal{a: a, p: p}).requestTaskCancel(d.cid)
+			}
+			return nil, err
+		}
+		switch m := m.(type) {
+		case *msg.StartAck:
+			continue
+		case *msg.Return, *msg.CancelAck:
+			return a.codec.DecodePayload(m, msg.Any)
+		case *msg.Error:
+			return nil, msg.UnpackError(m)
+		default:
+			return nil, &msg.InternalError{Message: fmt.Sprintf("actor: %s from %v answering %s.%s", m.Kind(), p.id, nsSelf, fn)}
+		}
+	}
+}
+
+// register enters this actor in the tree's registry and waits for the
+// answer, so it is findable once its parent hears it is ready.
+func (a *Actor) register(ctx context.Context) error {
+	rp, err := a.registryPeer(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = a.selfCall(ctx, rp, selfRegister, regEntry{id: a.id, addr: a.addr.String()}.triple())
+	return err
+}
+
+// unregister removes this actor from the registry on the way out, without
+// waiting: the registry also forgets it when the connection ends.
+func (a *Actor) unregister() {
+	if a.reg != nil {
+		return
+	}
+	for _, p := range a.peers {
+		if p.ch.Peer().IsRegistry && !p.down {
+			if args, err := a.codec.EncodePayload(a.id.UID); err == nil {
+				_ = p.send(&msg.Start{Cid: a.newID(), NS: nsSelf, Func: selfUnregister, Args: args, CallerUID: a.id.UID})
+			}
+			return
+		}
+	}
+}
