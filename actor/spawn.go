@@ -36,12 +36,12 @@ type child struct {
 	wake      sc.Event // set when the child connects or exits
 	exitEv    sc.Event // set when the process has been reaped
 	exited    bool
-	status    string // the exit status, once exited
-	success   bool   // exit status 0
+	status    string   // the exit status, once exited
+	success   bool     // exit status 0
 	ready     bool     // the child said it serves (registered)
 	readyEv   sc.Event // set when the child is ready or exits
 	stopping  bool     // the kill ladder runs or ran
-	cancelReq bool   // someone asked it to go: its exit is expected
+	cancelReq bool     // someone asked it to go: its exit is expected
 }
 
 // spawn starts a sub-actor process and returns once it has connected back,
