@@ -29,7 +29,9 @@ type endpoint struct {
 	spec PayloadSpec
 	// invoke decodes the argument, runs the function and encodes its
 	// result. It runs in an RPC task of the serving actor.
-	invoke func(ctx context.Context, c *msg.Codec, args msg.Raw) (msg.Raw, error)
+	// st is the context dialog for context endpoints, nil for one-shot
+	// calls.
+	invoke func(ctx context.Context, c *msg.Codec, args msg.Raw, st *ctxState) (msg.Raw, error)
 }
 
 // registry holds every endpoint of this program, by name. Endpoints are
@@ -124,7 +126,7 @@ func Func[A, R any](name string, fn func(ctx context.Context, arg A) (R, error))
 	}
 	spec := PayloadSpec{Arg: msg.SpecFor[A](), Result: msg.SpecFor[R]()}
 	ep := &endpoint{name: name, kind: msg.FuncAsync, spec: spec}
-	ep.invoke = func(ctx context.Context, c *msg.Codec, args msg.Raw) (msg.Raw, error) {
+	ep.invoke = func(ctx context.Context, c *msg.Codec, args msg.Raw, _ *ctxState) (msg.Raw, error) {
 		a, err := decodeArg[A](c, args, spec.Arg)
 		if err != nil {
 			return nil, err

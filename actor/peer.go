@@ -178,6 +178,9 @@ func (a *Actor) peerDown(p *peer, err error) {
 	if a.reg != nil {
 		a.reg.dropPeer(p)
 	}
+	if p.child != nil {
+		p.child.chanDown.Set()
+	}
 	if p == a.parent && !a.cancelled {
 		a.logger.Warn("actor: lost the parent; exiting", "actor", a.id.String(), "parent", p.id.String(), "err", err)
 		a.parentLost()
@@ -202,10 +205,49 @@ func (a *Actor) dispatch(p *peer, m msg.Msg) {
 		a.logger.Log(context.Background(), LevelRuntime, "actor: message for no open dialog; dropped", "actor", a.id.String(), "peer", p.id.String(), "kind", m.Kind().String(), "cid", cid)
 		return
 	}
-	if err := d.mb.push(m); err != nil {
-		d.mb.close(&msg.StreamOverrun{Cid: cid, Sender: p.id})
+	if e, ok := m.(*msg.Error); ok && d.st != nil && d.st.remoteErr == nil {
+		// Seen at once, not when read: a stream's sender checks it.
+		d.st.remoteErr = msg.UnpackError(e)
+	}
+	d.push(m)
+}
+
+// push queues m for the dialog's reader. Past the mailbox, stream items
+// spill into a bounded list when overruns are allowed; otherwise the
+// sender is told once, with a StreamOverrun error, and the item dropped.
+// Messages that end the dialog (Stop, Return, Error) are never dropped.
+func (d *dialog) push(m msg.Msg) {
+	if len(d.spill) == 0 {
+		if err := d.mb.push(m); err == nil || !errors.Is(err, errMailboxOverrun) {
+			return
+		}
+	}
+	_, item := m.(*msg.Yield)
+	if !item || d.spillOK && len(d.spill) < overrunSpill {
+		d.spill = append(d.spill, m)
+		return
+	}
+	if !d.overrunSent {
+		d.overrunSent = true
+		p := d.p
+		if d.st != nil {
+			d.st.overrun = &msg.StreamOverrun{Cid: d.cid, Sender: p.id}
+		}
+		p.a.logger.Warn("actor: stream overrun: dropping items", "actor", p.a.id.String(), "sender", p.id.String(), "cid", d.cid)
+		p.a.reply(p, msg.PackError(&msg.StreamOverrun{Cid: d.cid, Sender: p.id}, d.cid, p.a.id))
 	}
 }
+
+// refill moves the oldest spilled item into the mailbox once a receive
+// made room, so order is kept.
+func (d *dialog) refill() {
+	if len(d.spill) > 0 && d.mb.push(d.spill[0]) == nil {
+		d.spill[0] = nil
+		d.spill = d.spill[1:]
+	}
+}
+
+func (d *dialog) allowOverruns() { d.spillOK = true }
 
 // dialog is one exchange this side opened with a peer (a call, a cancel
 // request), identified by its cid.
@@ -213,6 +255,11 @@ type dialog struct {
 	cid string
 	p   *peer
 	mb  *mailbox[msg.Msg]
+	st  *ctxState // set for context dialogs
+
+	spill       []msg.Msg // items past the mailbox, when overruns are allowed
+	spillOK     bool
+	overrunSent bool
 }
 
 // openDialog opens a dialog with a fresh cid. Runner-owned.

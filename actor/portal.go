@@ -107,7 +107,7 @@ func (pt *Portal) runLocal(ctx context.Context, name string, args msg.Raw, spec 
 	if ep == nil {
 		return nil, &NoEndpointError{Func: name}
 	}
-	raw, err := ep.invoke(ctx, pt.a.codec, args)
+	raw, err := ep.invoke(ctx, pt.a.codec, args, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -93,6 +93,13 @@ func (c *child) supervise(ctx context.Context) error {
 		}
 		return err
 	}
+	if c.peer != nil {
+		// The process is gone but its last messages may still be on their
+		// way: let the channel's reader deliver them and report the loss
+		// to the calls waiting on it (end-of-file follows at once) before
+		// this failure cancels them.
+		_ = sc.MoveOnAfter(ctx, time.Second, func(ctx context.Context) error { return c.chanDown.Wait(ctx) })
+	}
 	if c.cancelReq {
 		return nil
 	}

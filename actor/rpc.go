@@ -75,10 +75,18 @@ func (a *Actor) invoke(ctx context.Context, p *peer, ep *endpoint, m *msg.Start,
 	if err := a.reply(p, &msg.StartAck{Cid: m.Cid, FuncKind: ep.kind}); err != nil {
 		return
 	}
+	var st *ctxState
+	if ep.kind == msg.FuncContext {
+		d := &dialog{cid: m.Cid, p: p, mb: newMailbox[msg.Msg](dialogMailbox)}
+		st = &ctxState{a: a, p: p, d: d, name: ep.name, child: true, spec: ep.spec, rpc: r}
+		d.st = st
+		p.dialogs[m.Cid] = d
+		defer d.close()
+	}
 	var raw msg.Raw
 	err := r.scope.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error {
 		var err error
-		raw, err = ep.invoke(ctx, a.codec, m.Args)
+		raw, err = ep.invoke(ctx, a.codec, m.Args, st)
 		return err
 	})
 	cancelled := errors.Is(err, sc.ErrCancelled) || (err == nil && r.scope.CancelledCaught())

@@ -40,6 +40,7 @@ type child struct {
 	success   bool     // exit status 0
 	ready     bool     // the child said it serves (registered)
 	readyEv   sc.Event // set when the child is ready or exits
+	chanDown  sc.Event // set when its channel has ended
 	stopping  bool     // the kill ladder runs or ran
 	cancelReq bool     // someone asked it to go: its exit is expected
 }
@@ -179,13 +180,7 @@ func (c *child) connected(p *peer) {
 func (c *child) markExited(status string, ok bool) {
 	c.exited, c.status, c.success = true, status, ok
 	delete(c.a.pending, c.id.UID)
-	if c.peer != nil && !c.peer.down {
-		// The process is gone: end the calls waiting on it now, before its
-		// supervisor reacts, so they see the connection's loss naming the
-		// child rather than a cancellation. The reader's own report, when
-		// it sees end-of-file, finds the peer down already.
-		c.a.peerDown(c.peer, msg.NewTransportClosed(msg.CauseReset, c.id.String(), fmt.Errorf("process %d ended: %s", c.pid, status)))
-	}
+
 	c.a.logger.Log(context.Background(), LevelRuntime, "actor: sub-actor exited", "actor", c.a.id.String(), "child", c.id.String(), "pid", c.pid, "status", status)
 	c.wake.Set()
 	c.readyEv.Set()
