@@ -115,3 +115,87 @@ func BenchmarkPortalRun(b *testing.B) {
 		return p.CancelActor(ctx)
 	})
 }
+
+var (
+	benchCtx = actor.ContextFunc("bench.ctx", func(ctx context.Context, c *actor.Context[int, int], n int) (int, error) {
+		if err := c.Started(ctx, n); err != nil {
+			return 0, err
+		}
+		return n + 1, nil
+	})
+
+	benchStream = actor.ContextFunc("bench.stream", func(ctx context.Context, c *actor.Context[int, int], n int) (int, error) {
+		if err := c.Started(ctx, 0); err != nil {
+			return 0, err
+		}
+		s, err := c.OpenStream(ctx, false)
+		if err != nil {
+			return 0, err
+		}
+		for i := range n {
+			if err := s.Send(ctx, i); err != nil {
+				return i, err
+			}
+			// Let the parent's overrun notice in, as a real producer would.
+			if i%64 == 63 {
+				if err := sc.Checkpoint(ctx); err != nil {
+					return i, err
+				}
+			}
+		}
+		return n, s.Close(ctx)
+	})
+)
+
+// Open a context, get its started value, wait for its result.
+func BenchmarkOpenContext(b *testing.B) {
+	b.ReportAllocs()
+	benchRoot(b, func(ctx context.Context, n *actor.Nursery) error {
+		p, err := n.StartActor(ctx, "ctx")
+		if err != nil {
+			return err
+		}
+		i := 0
+		for b.Loop() {
+			r, err := benchCtx.Open(ctx, p, i, func(context.Context, *actor.Context[int, int], int) error { return nil })
+			if err != nil || r != i+1 {
+				return fmt.Errorf("Open = %d, %v", r, err)
+			}
+			i++
+		}
+		return p.CancelActor(ctx)
+	})
+}
+
+// Small ints streamed from a child to its parent; msgs/s is the rate.
+func BenchmarkStream(b *testing.B) {
+	b.ReportAllocs()
+	benchRoot(b, func(ctx context.Context, n *actor.Nursery) error {
+		p, err := n.StartActor(ctx, "stream")
+		if err != nil {
+			return err
+		}
+		total := 0
+		for b.Loop() {
+			const batch = 10000
+			_, err := benchStream.Open(ctx, p, batch, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
+				s, err := c.OpenStream(ctx, true)
+				if err != nil {
+					return err
+				}
+				for _, err := range s.All(ctx) {
+					if err != nil {
+						return err
+					}
+					total++
+				}
+				return nil
+			}, actor.AllowOverruns())
+			if err != nil {
+				return err
+			}
+		}
+		b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "msgs/s")
+		return p.CancelActor(ctx)
+	})
+}

@@ -228,6 +228,7 @@ func (st *ctxState) next(ctx context.Context) (msg.Msg, error) {
 	}
 	m, err := st.d.mb.receive(ctx)
 	if err == nil {
+		st.d.taken++
 		st.d.refill()
 	}
 	return m, err

@@ -112,7 +112,25 @@ func (p *peer) deliver() {
 	p.scheduled = false
 	p.mu.Unlock()
 	for i, m := range batch {
-		p.a.dispatch(p, m)
+		if !p.a.dispatch(p, m) {
+			// A full mailbox whose reader is keeping up: hand the rest
+			// to the next tick, after the reader's turn. Only a reader
+			// that made no progress since is overrun.
+			rest := append([]msg.Msg(nil), batch[i:]...)
+			clear(batch)
+			p.mu.Lock()
+			p.in = append(rest, p.in...)
+			again := !p.scheduled
+			p.scheduled = true
+			if p.spare == nil {
+				p.spare = batch[:0]
+			}
+			p.mu.Unlock()
+			if again {
+				_ = p.a.tok.RunSyncSoon(p.deliverFn)
+			}
+			return
+		}
 		batch[i] = nil
 	}
 	p.mu.Lock()
@@ -188,44 +206,54 @@ func (a *Actor) peerDown(p *peer, err error) {
 }
 
 // dispatch routes one message: a Start opens a request served here; the
-// other dialog messages go to the mailbox of the dialog this side opened.
-// Runner-owned.
-func (a *Actor) dispatch(p *peer, m msg.Msg) {
+// other dialog messages go to the mailbox of their dialog. It returns
+// false, taking nothing, when the message should wait for the next tick
+// (see dialog.push). Runner-owned.
+func (a *Actor) dispatch(p *peer, m msg.Msg) bool {
 	switch m := m.(type) {
 	case *msg.Start:
 		a.handleStart(p, m)
-		return
+		return true
 	case *msg.Identity, *msg.SpawnSpec:
 		a.logger.Warn("actor: unexpected message; ignored", "actor", a.id.String(), "peer", p.id.String(), "kind", m.Kind().String())
-		return
+		return true
 	}
 	cid, _ := msg.CidOf(m)
 	d := p.dialogs[cid]
 	if d == nil {
 		a.logger.Log(context.Background(), LevelRuntime, "actor: message for no open dialog; dropped", "actor", a.id.String(), "peer", p.id.String(), "kind", m.Kind().String(), "cid", cid)
-		return
+		return true
+	}
+	if !d.push(m) {
+		return false
 	}
 	if e, ok := m.(*msg.Error); ok && d.st != nil && d.st.remoteErr == nil {
 		// Seen at once, not when read: a stream's sender checks it.
 		d.st.remoteErr = msg.UnpackError(e)
 	}
-	d.push(m)
+	return true
 }
 
-// push queues m for the dialog's reader. Past the mailbox, stream items
-// spill into a bounded list when overruns are allowed; otherwise the
-// sender is told once, with a StreamOverrun error, and the item dropped.
-// Messages that end the dialog (Stop, Return, Error) are never dropped.
-func (d *dialog) push(m msg.Msg) {
+// push queues m for the dialog's reader. On a full mailbox it first
+// reports false (wait for the next tick) when the reader took something
+// since the last time; past that, stream items spill into a bounded list
+// when overruns are allowed; otherwise the sender is told once, with a
+// StreamOverrun error, and the item is dropped. Messages that end the
+// dialog (Stop, Return, Error) are never dropped.
+func (d *dialog) push(m msg.Msg) bool {
 	if len(d.spill) == 0 {
 		if err := d.mb.push(m); err == nil || !errors.Is(err, errMailboxOverrun) {
-			return
+			return true
+		}
+		if d.taken != d.mark {
+			d.mark = d.taken
+			return false
 		}
 	}
 	_, item := m.(*msg.Yield)
 	if !item || d.spillOK && len(d.spill) < overrunSpill {
 		d.spill = append(d.spill, m)
-		return
+		return true
 	}
 	if !d.overrunSent {
 		d.overrunSent = true
@@ -236,6 +264,7 @@ func (d *dialog) push(m msg.Msg) {
 		p.a.logger.Warn("actor: stream overrun: dropping items", "actor", p.a.id.String(), "sender", p.id.String(), "cid", d.cid)
 		p.a.reply(p, msg.PackError(&msg.StreamOverrun{Cid: d.cid, Sender: p.id}, d.cid, p.a.id))
 	}
+	return true
 }
 
 // refill moves the oldest spilled item into the mailbox once a receive
@@ -257,6 +286,8 @@ type dialog struct {
 	mb  *mailbox[msg.Msg]
 	st  *ctxState // set for context dialogs
 
+	taken       int       // messages the reader received; see push
+	mark        int       // taken when push last deferred; -1 before
 	spill       []msg.Msg // items past the mailbox, when overruns are allowed
 	spillOK     bool
 	overrunSent bool
@@ -267,7 +298,7 @@ func (p *peer) openDialog() (*dialog, error) {
 	if p.down {
 		return nil, p.lostErr()
 	}
-	d := &dialog{cid: p.a.newID(), p: p, mb: newMailbox[msg.Msg](dialogMailbox)}
+	d := &dialog{cid: p.a.newID(), p: p, mb: newMailbox[msg.Msg](dialogMailbox), mark: -1}
 	p.dialogs[d.cid] = d
 	return d, nil
 }
