@@ -3,6 +3,7 @@ package actor_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hitchrt/hitch/actor"
+	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
 )
 
@@ -197,5 +199,70 @@ func BenchmarkStream(b *testing.B) {
 		}
 		b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "msgs/s")
 		return p.CancelActor(ctx)
+	})
+}
+
+// benchTree is a subtree: depth levels below the caller, each actor with
+// a task blocked (not shielded) until cancelled. It reports started once
+// the whole subtree is up.
+var benchTree *actor.ContextFuncOf[int, int, int, int]
+
+func init() {
+	benchTree = actor.ContextFunc("bench.tree", func(ctx context.Context, c *actor.Context[int, int], depth int) (int, error) {
+		if depth == 0 {
+			if err := c.Started(ctx, 0); err != nil {
+				return 0, err
+			}
+			return 0, sc.SleepForever(ctx)
+		}
+		return 0, actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+			p, err := n.StartActor(ctx, fmt.Sprintf("level%d", depth))
+			if err != nil {
+				return err
+			}
+			_, err = benchTree.Open(ctx, p, depth-1, func(ctx context.Context, _ *actor.Context[int, int], _ int) error {
+				if err := c.Started(ctx, depth); err != nil {
+					return err
+				}
+				return sc.SleepForever(ctx)
+			})
+			return err
+		})
+	})
+}
+
+// A depth-3 tree with one blocked leaf per level, from the cancel until
+// every process is gone.
+func BenchmarkCancelTree(b *testing.B) {
+	benchRoot(b, func(ctx context.Context, n *actor.Nursery) error {
+		for b.Loop() {
+			b.StopTimer()
+			p, err := n.StartActor(ctx, "level3")
+			if err != nil {
+				return err
+			}
+			err = sc.OpenNursery(ctx, func(ctx context.Context, sn *sc.Nursery) error {
+				up := &sc.Event{}
+				sn.StartSoon("tree", func(ctx context.Context) error {
+					_, err := benchTree.Open(ctx, p, 2, func(ctx context.Context, _ *actor.Context[int, int], _ int) error {
+						up.Set()
+						return sc.SleepForever(ctx)
+					})
+					if errors.Is(err, msg.ErrContextCancelled) || errors.Is(err, sc.ErrCancelled) {
+						return nil
+					}
+					return err
+				})
+				if err := up.Wait(ctx); err != nil {
+					return err
+				}
+				b.StartTimer()
+				return p.CancelActor(ctx)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

@@ -41,11 +41,12 @@ type ctxState struct {
 	sentStop     bool
 	gotStop      bool
 	cancelCalled bool
-	final        msg.Msg // a Return or Error met while streaming, kept for the result
-	remoteErr    error   // an Error the peer sent mid-dialog (an overrun notice)
-	overrun      error   // items from the peer were dropped: this side overran
-	outcome      error   // the self-cancel acknowledgement, once seen
-	rpc          *rpc    // serving side: the request's scope
+	final        msg.Msg         // a Return or Error met while streaming, kept for the result
+	remoteErr    error           // an Error the peer sent mid-dialog (an overrun notice)
+	overrun      error           // items from the peer were dropped: this side overran
+	outcome      error           // the self-cancel acknowledgement, once seen
+	rpc          *rpc            // serving side: the request's scope
+	body         *sc.CancelScope // opening side: the scope of Open's body
 }
 
 // ContextFuncOf is a registered context endpoint: a function that talks
@@ -142,7 +143,13 @@ func (e *ContextFuncOf[A, S, Y, R]) Open(ctx context.Context, p *Portal, arg A, 
 	defer st.d.close()
 	c := &Context[S, Y]{st: st}
 	s, _ := first.(S)
-	if berr := body(context.WithValue(ctx, ctxKey{}, st), c, s); berr != nil {
+	// The body runs in a scope that the dialog's failure cancels: an
+	// error from the other side, or the connection's loss. The failure
+	// itself is then what the result wait returns.
+	berr := st.body.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error {
+		return body(context.WithValue(ctx, ctxKey{}, st), c, s)
+	})
+	if berr != nil {
 		st.cancelRemote()
 		return zero, berr
 	}
@@ -169,7 +176,7 @@ func (pt *Portal) openContext(ctx context.Context, ep *endpoint, arg any, co ctx
 	if err != nil {
 		return nil, nil, err
 	}
-	st := &ctxState{a: a, p: pt.p, d: d, name: ep.name, spec: ep.spec}
+	st := &ctxState{a: a, p: pt.p, d: d, name: ep.name, spec: ep.spec, body: &sc.CancelScope{}}
 	d.st = st
 	d.spillOK = co.allowOverruns
 	if err := pt.p.send(&msg.Start{Cid: d.cid, Func: ep.name, Args: args, CallerUID: a.id.UID, PayloadSpec: ep.spec.Started.String()}); err != nil {
@@ -263,6 +270,21 @@ func (st *ctxState) result(ctx context.Context) (any, error) {
 			return nil, &msg.InternalError{Message: fmt.Sprintf("actor: %s from %v in context %q", m.Kind(), st.p.id, st.name)}
 		}
 	}
+}
+
+// failed ends the opening side's body because the dialog failed. Runner-
+// owned.
+func (st *ctxState) failed(err error) {
+	if st.child || st.selfCancelAckPeek(err) {
+		return
+	}
+	st.body.Cancel()
+}
+
+// selfCancelAckPeek is selfCancelAck without recording the outcome.
+func (st *ctxState) selfCancelAckPeek(err error) bool {
+	var cc *ContextCancelled
+	return st.cancelCalled && errors.As(err, &cc) && cc.Canceller == st.a.id
 }
 
 // selfCancelAck reports whether err acknowledges this side's own Cancel

@@ -189,6 +189,9 @@ func (a *Actor) peerDown(p *peer, err error) {
 	for cid, d := range p.dialogs {
 		d.mb.close(lost)
 		delete(p.dialogs, cid)
+		if d.st != nil {
+			d.st.failed(lost)
+		}
 	}
 	for _, r := range p.rpcs {
 		r.cancel(p.id)
@@ -228,8 +231,10 @@ func (a *Actor) dispatch(p *peer, m msg.Msg) bool {
 		return false
 	}
 	if e, ok := m.(*msg.Error); ok && d.st != nil && d.st.remoteErr == nil {
-		// Seen at once, not when read: a stream's sender checks it.
+		// Seen at once, not when read: a stream's sender checks it, and
+		// the opening side's body is cancelled.
 		d.st.remoteErr = msg.UnpackError(e)
+		d.st.failed(d.st.remoteErr)
 	}
 	return true
 }
