@@ -88,34 +88,28 @@ func runChild(name string) int {
 // serveParent connects back to the parent, takes the spawn spec, watches
 // for the parent's death and serves until the actor is cancelled.
 func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, pipe io.Reader) error {
-	var (
-		ch   *ipc.Channel
-		spec *msg.SpawnSpec
-	)
-	err := sc.ToGoroutine(ctx, func(gctx context.Context) error {
-		dctx, cancel := context.WithTimeout(gctx, connectTimeout)
-		defer cancel()
-		c, err := ipc.Dial(dctx, addr, a.ipcOpts()...)
+	ch, err := a.dialChan(ctx, addr, parent)
+	var spec *msg.SpawnSpec
+	if err == nil {
+		// The spec comes first, before the channel's reader starts.
+		err = sc.ToGoroutine(ctx, func(gctx context.Context) error {
+			rctx, cancel := context.WithTimeout(gctx, connectTimeout)
+			defer cancel()
+			m, err := ch.Recv(rctx)
+			if err != nil {
+				return fmt.Errorf("waiting for the spawn spec: %w", err)
+			}
+			s, ok := m.(*msg.SpawnSpec)
+			if !ok || s.UID != a.id.UID || s.Name != a.id.Name {
+				return &msg.InternalError{Message: fmt.Sprintf("actor: expected this actor's spawn spec, got %s", m.Kind())}
+			}
+			spec = s
+			return nil
+		}, false)
 		if err != nil {
-			return err
+			ch.Close()
 		}
-		if got := c.Peer().ID(); got != parent {
-			c.Close()
-			return fmt.Errorf("the actor at %v is %v, not the parent %v", addr, got, parent)
-		}
-		m, err := c.Recv(dctx)
-		if err != nil {
-			c.Close()
-			return fmt.Errorf("waiting for the spawn spec: %w", err)
-		}
-		s, ok := m.(*msg.SpawnSpec)
-		if !ok || s.UID != a.id.UID || s.Name != a.id.Name {
-			c.Close()
-			return &msg.InternalError{Message: fmt.Sprintf("actor: expected this actor's spawn spec, got %s", m.Kind())}
-		}
-		ch, spec = c, s
-		return nil
-	}, false)
+	}
 	if err != nil {
 		return fmt.Errorf("actor: sub-actor %v connecting back to its parent %v at %v: %w", a.id, parent, addr, err)
 	}

@@ -101,6 +101,16 @@ func (a *Actor) lookup(ctx context.Context, name string, wait bool) (*Portal, er
 
 // dial connects to the actor want at addr and registers the channel.
 func (a *Actor) dial(ctx context.Context, addr ipc.Addr, want ActorID) (*peer, error) {
+	ch, err := a.dialChan(ctx, addr, want)
+	if err != nil {
+		return nil, err
+	}
+	return a.addDialed(ch), nil
+}
+
+// dialChan connects to the actor want at addr (any actor when want is
+// zero), off the runner, and checks who answered.
+func (a *Actor) dialChan(ctx context.Context, addr ipc.Addr, want ActorID) (*ipc.Channel, error) {
 	var ch *ipc.Channel
 	err := sc.ToGoroutine(ctx, func(gctx context.Context) error {
 		dctx, cancel := context.WithTimeout(gctx, connectTimeout)
@@ -109,17 +119,14 @@ func (a *Actor) dial(ctx context.Context, addr ipc.Addr, want ActorID) (*peer, e
 		if err != nil {
 			return err
 		}
-		if !want.IsZero() && c.Peer().UID != want.UID {
+		if !want.IsZero() && c.Peer().ID() != want {
 			c.Close()
 			return fmt.Errorf("actor: the actor at %v is %v, not %v", addr, c.Peer().ID(), want)
 		}
 		ch = c
 		return nil
 	}, false)
-	if err != nil {
-		return nil, err
-	}
-	return a.addDialed(ch), nil
+	return ch, err
 }
 
 // registryPeer returns a connection to the tree's registry: a connected

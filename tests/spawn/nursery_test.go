@@ -12,8 +12,9 @@ import (
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
 
-// startThree starts c0, c1, c2 and returns their portals.
-func startThree(ctx context.Context, n *actor.Nursery) ([]*actor.Portal, error) {
+// startThree starts c0, c1, c2, adds their pids to pids and returns their
+// portals.
+func startThree(ctx context.Context, n *actor.Nursery, pids *[]int) ([]*actor.Portal, error) {
 	var ps []*actor.Portal
 	for i := range 3 {
 		p, err := n.StartActor(ctx, fmt.Sprintf("c%d", i))
@@ -21,8 +22,19 @@ func startThree(ctx context.Context, n *actor.Nursery) ([]*actor.Portal, error) 
 			return nil, err
 		}
 		ps = append(ps, p)
+		*pids = append(*pids, p.PID())
 	}
 	return ps, nil
+}
+
+// checkGone fails t for each pid still alive.
+func checkGone(t *testing.T, pids []int) {
+	t.Helper()
+	for _, pid := range pids {
+		if proccheck.Alive(pid) {
+			t.Errorf("child %d outlived its nursery", pid)
+		}
+	}
 }
 
 // One child's call fails in a nursery of three: the others are cancelled,
@@ -31,12 +43,9 @@ func TestNurseryOneCallFails(t *testing.T) {
 	var pids []int
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
-			ps, err := startThree(ctx, n)
+			ps, err := startThree(ctx, n, &pids)
 			if err != nil {
 				return err
-			}
-			for _, p := range ps {
-				pids = append(pids, p.PID())
 			}
 			_, err = fail.Run(ctx, ps[1], "c1 gives up")
 			return err
@@ -49,11 +58,7 @@ func TestNurseryOneCallFails(t *testing.T) {
 	if !strings.Contains(err.Error(), "c1@") {
 		t.Errorf("error does not name c1: %v", err)
 	}
-	for _, pid := range pids {
-		if proccheck.Alive(pid) {
-			t.Errorf("child %d outlived its nursery", pid)
-		}
-	}
+	checkGone(t, pids)
 }
 
 // One child's process dies in a nursery of three: the nursery fails with a
@@ -63,12 +68,9 @@ func TestNurseryChildProcessDies(t *testing.T) {
 	var pids []int
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
-			ps, err := startThree(ctx, n)
+			ps, err := startThree(ctx, n, &pids)
 			if err != nil {
 				return err
-			}
-			for _, p := range ps {
-				pids = append(pids, p.PID())
 			}
 			return sc.OpenNursery(ctx, func(ctx context.Context, sn *sc.Nursery) error {
 				sn.StartSoon("crash c1", func(ctx context.Context) error {
@@ -87,11 +89,7 @@ func TestNurseryChildProcessDies(t *testing.T) {
 	if ce.Child.Name != "c1" || ce.Status != "exit status 7" {
 		t.Errorf("ChildExitError: %+v", ce)
 	}
-	for _, pid := range pids {
-		if proccheck.Alive(pid) {
-			t.Errorf("child %d outlived its nursery", pid)
-		}
-	}
+	checkGone(t, pids)
 }
 
 // Nursery.Cancel stops every child and the body goes on.
@@ -99,21 +97,14 @@ func TestNurseryCancel(t *testing.T) {
 	var pids []int
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
-			ps, err := startThree(ctx, n)
+			ps, err := startThree(ctx, n, &pids)
 			if err != nil {
 				return err
-			}
-			for _, p := range ps {
-				pids = append(pids, p.PID())
 			}
 			if err := n.Cancel(ctx); err != nil {
 				return err
 			}
-			for _, pid := range pids {
-				if proccheck.Alive(pid) {
-					t.Errorf("child %d alive after Nursery.Cancel", pid)
-				}
-			}
+			checkGone(t, pids)
 			if _, err := echo.Run(ctx, ps[0], "late"); err == nil {
 				t.Errorf("call on a cancelled child succeeded")
 			}
