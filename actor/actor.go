@@ -83,8 +83,12 @@ func (a *Actor) Name() string { return a.id.Name }
 // does not listen.
 func (a *Actor) Addr() ipc.Addr { return a.addr }
 
-// IsRoot reports whether the actor is its tree's root.
+// IsRoot reports whether the actor was opened by OpenRoot (the top of this
+// program's own process tree), as opposed to a sub-actor.
 func (a *Actor) IsRoot() bool { return a.isRoot }
+
+// IsRegistry reports whether the actor is its tree's registry.
+func (a *Actor) IsRegistry() bool { return a.reg != nil }
 
 // Logger returns the actor's logger.
 func (a *Actor) Logger() *slog.Logger { return a.logger }
@@ -120,7 +124,7 @@ func (a *Actor) newID() string {
 func (a *Actor) ipcOpts() []ipc.Option {
 	return []ipc.Option{
 		ipc.WithToken(a.token),
-		ipc.WithIdentity(msg.Identity{Name: a.id.Name, UID: a.id.UID, PID: os.Getpid(), IsRegistry: a.isRoot}),
+		ipc.WithIdentity(msg.Identity{Name: a.id.Name, UID: a.id.UID, PID: os.Getpid(), IsRegistry: a.reg != nil}),
 		ipc.WithLogger(a.logger),
 	}
 }

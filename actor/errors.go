@@ -32,6 +32,10 @@ var (
 	// *RemoteActorError, which unwraps to it.
 	ErrNoEndpoint = errors.New("actor: no such endpoint")
 
+	// ErrRegistryOccupied is returned by OpenRoot when something listens at
+	// the registry address but does not answer as a registry.
+	ErrRegistryOccupied = errors.New("actor: the registry address is occupied by something that is not a registry")
+
 	// ErrPortalClosed is returned by calls on a portal whose actor is gone
 	// or whose nursery has closed.
 	ErrPortalClosed = errors.New("actor: portal closed")

@@ -54,6 +54,9 @@ type config struct {
 	logger *slog.Logger
 	token  []byte
 	listen ipc.Addr
+	// registry is where the tree's registry is, or should be; zero means
+	// this root is a new tree's registry on its listen address.
+	registry ipc.Addr
 
 	// Both: on a root they are the defaults for every child started from
 	// this process; on StartActor they override them for one child.
@@ -158,6 +161,25 @@ func WithListenAddr(addr ipc.Addr) Option {
 			return fmt.Errorf("actor: WithListenAddr: zero address")
 		}
 		c.listen = addr
+		return nil
+	})
+}
+
+// WithRegistryAddr joins the tree whose registry answers at addr, or
+// makes this root that registry, listening at addr, when nothing is
+// there. Something at addr that does not answer as a registry within a
+// second fails OpenRoot with an error matching ErrRegistryOccupied. A
+// program joining another's tree needs that tree's token (WithToken).
+// Root only.
+func WithRegistryAddr(addr ipc.Addr) Option {
+	return optionFunc(func(c *config) error {
+		if err := rootOnly(c, "WithRegistryAddr"); err != nil {
+			return err
+		}
+		if addr.IsZero() {
+			return fmt.Errorf("actor: WithRegistryAddr: zero address")
+		}
+		c.registry = addr
 		return nil
 	})
 }

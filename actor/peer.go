@@ -53,6 +53,11 @@ func newPeer(a *Actor, ch *ipc.Channel) *peer {
 // registers the peer with the runner and reads its messages until the
 // connection ends. It runs on a goroutine of ipc's Serve.
 func (a *Actor) serveConn(ctx context.Context, ch *ipc.Channel) {
+	if ch.Peer().Probe {
+		// A registry probe only wanted the handshake's answer.
+		ch.Close()
+		return
+	}
 	p := newPeer(a, ch)
 	if err := a.tok.RunSyncSoon(func() { a.peerUp(p) }); err != nil {
 		ch.Close()

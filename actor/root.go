@@ -5,9 +5,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"syscall"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/hitchrt/hitch/actor/ipc"
+	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
 )
 
@@ -45,9 +51,74 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 	if err != nil {
 		return err
 	}
-	a.reg = newRegistrar()
-	return a.run(ctx, true, func(ctx context.Context) error { return body(ctx, a) })
+	joined := false
+	if !cfg.registry.IsZero() {
+		found, err := probeRegistry(ctx, cfg.registry, a.ipcOpts())
+		if err != nil {
+			return err
+		}
+		if found {
+			joined = true
+			a.regAddrs = []string{cfg.registry.String()}
+		} else {
+			a.cfg.listen = cfg.registry
+		}
+	}
+	if !joined {
+		a.reg = newRegistrar()
+	}
+	return a.run(ctx, true, func(ctx context.Context) error {
+		if joined {
+			if err := a.register(ctx); err != nil {
+				return fmt.Errorf("actor: joining the tree at %v: %w", cfg.registry, err)
+			}
+		}
+		return body(ctx, a)
+	})
 }
+
+// probeTimeout bounds the registry probe's handshake (tractor's 1 s per
+// attempt).
+const probeTimeout = time.Second
+
+// probeRegistry looks at addr: a registry answering there (true), nothing
+// listening (false), or an error: something there that is not a registry
+// (ErrRegistryOccupied), or a registry of another tree (a wrong token).
+// The probe connection announces itself as one and is closed at once.
+func probeRegistry(ctx context.Context, addr ipc.Addr, opts []ipc.Option) (bool, error) {
+	opts = append(opts, ipc.WithHandshakeTimeout(probeTimeout), ipc.WithLogger(slog.New(discardHandler{})),
+		ipc.WithIdentity(msg.Identity{Name: "registry-probe", UID: uuid.NewString(), PID: os.Getpid(), Probe: true}))
+	var found bool
+	err := sc.ToGoroutine(ctx, func(gctx context.Context) error {
+		dctx, cancel := context.WithTimeout(gctx, probeTimeout)
+		defer cancel()
+		ch, err := ipc.Dial(dctx, addr, opts...)
+		if err != nil {
+			if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, os.ErrNotExist) {
+				return nil // nothing there
+			}
+			if errors.Is(err, ipc.ErrAuth) {
+				return fmt.Errorf("actor: the registry at %v belongs to another tree (token refused): %w", addr, err)
+			}
+			return fmt.Errorf("%w: %v: %v", ErrRegistryOccupied, addr, err)
+		}
+		defer ch.Close()
+		if !ch.Peer().IsRegistry {
+			return fmt.Errorf("%w: %v is actor %v", ErrRegistryOccupied, addr, ch.Peer().ID())
+		}
+		found = true
+		return nil
+	}, false)
+	return found, err
+}
+
+// discardHandler drops every record: a probe's end is not news.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 // Run runs body as the root actor in a new sc run on the calling
 // goroutine (sc.Run with OpenRoot inside) and returns its outcome.

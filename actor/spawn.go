@@ -189,7 +189,7 @@ func (c *child) markExited(status string, ok bool) {
 
 // registryAddrs returns the registry addresses children inherit.
 func (a *Actor) registryAddrs() []string {
-	if a.isRoot && !a.addr.IsZero() {
+	if a.reg != nil && !a.addr.IsZero() {
 		return []string{a.addr.String()}
 	}
 	return a.regAddrs

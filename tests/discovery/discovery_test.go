@@ -126,3 +126,8 @@ func TestSiblingsFindEachOther(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// runOff runs blocking work on a goroutine, parking the task meanwhile.
+func runOff(ctx context.Context, fn func() error) error {
+	return sc.ToGoroutine(ctx, func(context.Context) error { return fn() }, false)
+}

@@ -1,6 +1,7 @@
 package discovery_test
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -11,6 +12,9 @@ import (
 
 func TestMain(m *testing.M) {
 	actor.ChildMain()
+	if spec := os.Getenv(joinEnv); spec != "" {
+		os.Exit(runJoiner(spec))
+	}
 	proccheck.Subreaper()
 	goleak.VerifyTestMain(m, goleak.Cleanup(proccheck.Verify))
 }
