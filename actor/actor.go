@@ -49,7 +49,8 @@ type Actor struct {
 	canceller ActorID  // who cancelled the actor, once cancelled
 	regAddrs  []string // the tree's registry addresses, from the spawn spec
 	idRand    *bufio.Reader
-	reg       *registrar // the tree's registry, when this actor is it
+	reg       *registrar   // the tree's registry, when this actor is it
+	vars      atomic.Value // RuntimeVars, for ProcessVars; set by publishVars
 
 	goCtx    context.Context // cancelled at teardown; bounds the goroutines
 	goCancel context.CancelFunc
@@ -71,6 +72,41 @@ func Current(ctx context.Context) (*Actor, error) {
 		}
 	}
 	return nil, ErrNoRuntime
+}
+
+// RuntimeVars are the runtime settings an actor relays to its children:
+// debug mode, log level, the host-loop mode flag and the program's own
+// variables (WithDebugMode, WithLogLevel, WithVar). A child has its
+// parent's, with the overrides given to StartActor.
+type RuntimeVars = msg.RuntimeVars
+
+// Vars returns the actor's runtime variables (a copy). It is for tasks of
+// the actor; plain goroutines use ProcessVars.
+func (a *Actor) Vars() RuntimeVars {
+	v := a.cfg.runtimeVars()
+	if v.Extra != nil {
+		extra := make(map[string]string, len(v.Extra))
+		for k, x := range v.Extra {
+			extra[k] = x
+		}
+		v.Extra = extra
+	}
+	return v
+}
+
+// publishVars makes the current variables visible to ProcessVars.
+// Runner-owned.
+func (a *Actor) publishVars() { a.vars.Store(a.Vars()) }
+
+// ProcessVars returns the runtime variables of the actor this process
+// runs, from any goroutine, and false when none runs. Code inside the
+// actor's tasks uses Current(ctx) and Actor.Vars instead.
+func ProcessVars() (RuntimeVars, bool) {
+	a := current.Load()
+	if a == nil {
+		return RuntimeVars{}, false
+	}
+	return a.vars.Load().(RuntimeVars), true
 }
 
 // ID returns the actor's name and uid.
@@ -144,6 +180,7 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 	}
 	defer current.Store(nil)
 	a.tok = t.Runner().Token()
+	a.publishVars()
 	ctx = context.WithValue(ctx, actorKey{}, a)
 
 	if listen {

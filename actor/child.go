@@ -115,6 +115,11 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 	}
 	a.parent = a.addDialed(ch)
 	a.regAddrs = spec.RegistryAddrs
+	a.cfg.vars = spec.Vars
+	if l, ok := parseLevel(spec.Vars.LogLevel); ok {
+		a.cfg.logLevel = l
+	}
+	a.publishVars()
 	a.watchParent(pipe)
 	if err := a.register(ctx); err != nil {
 		return fmt.Errorf("actor: sub-actor %v registering: %w", a.id, err)

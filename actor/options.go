@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor/ipc"
+	"github.com/hitchrt/hitch/actor/msg"
 )
 
 // Defaults of the spawn and kill settings (tractor's constants where it
@@ -67,6 +68,7 @@ type config struct {
 	childOutput   io.Writer
 	logLevel      slog.Level
 	logLevelSet   bool
+	vars          msg.RuntimeVars // relayed to children; LogLevel is kept in logLevel
 }
 
 func defaultConfig() config {
@@ -243,6 +245,34 @@ func WithChildOutput(w io.Writer) Option {
 			return fmt.Errorf("actor: WithChildOutput: nil writer")
 		}
 		c.childOutput = w
+		return nil
+	})
+}
+
+// WithDebugMode sets the debug-mode runtime variable, relayed to children
+// and their children in turn. On StartActor it overrides the parent's
+// value for that child's subtree.
+func WithDebugMode(on bool) Option {
+	return optionFunc(func(c *config) error {
+		c.vars.DebugMode = on
+		return nil
+	})
+}
+
+// WithVar sets a runtime variable of the program's own, relayed to
+// children like the runtime's. On StartActor it overrides the parent's
+// value for that child's subtree. An empty key is an error.
+func WithVar(key, value string) Option {
+	return optionFunc(func(c *config) error {
+		if key == "" {
+			return fmt.Errorf("actor: WithVar: empty key")
+		}
+		extra := make(map[string]string, len(c.vars.Extra)+1)
+		for k, v := range c.vars.Extra {
+			extra[k] = v
+		}
+		extra[key] = value
+		c.vars.Extra = extra
 		return nil
 	})
 }

@@ -80,7 +80,7 @@ func (a *Actor) spawn(ctx context.Context, name string, cfg config) (*child, err
 	}
 	spec := &msg.SpawnSpec{
 		Name: name, UID: c.id.UID, Parent: a.id,
-		Vars:          msg.RuntimeVars{LogLevel: levelName(cfg.logLevel)},
+		Vars:          cfg.runtimeVars(),
 		RegistryAddrs: a.registryAddrs(),
 	}
 	if err := c.peer.send(spec); err != nil {
@@ -185,6 +185,13 @@ func (c *child) markExited(status string, ok bool) {
 	c.wake.Set()
 	c.readyEv.Set()
 	c.exitEv.Set()
+}
+
+// runtimeVars returns the variables relayed to a child.
+func (c *config) runtimeVars() msg.RuntimeVars {
+	v := c.vars
+	v.LogLevel = levelName(c.logLevel)
+	return v
 }
 
 // registryAddrs returns the registry addresses children inherit.
