@@ -51,6 +51,7 @@ type Actor struct {
 	idRand    *bufio.Reader
 	reg       *registrar   // the tree's registry, when this actor is it
 	vars      atomic.Value // RuntimeVars, for ProcessVars; set by publishVars
+	lifetime  []func(ctx context.Context) error
 
 	goCtx    context.Context // cancelled at teardown; bounds the goroutines
 	goCancel context.CancelFunc
@@ -208,8 +209,41 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 		svc.CancelScope().Cancel()
 		return berr
 	})
+	err = errors.Join(err, a.runLifetime(ctx))
 	a.unregister()
 	return errors.Join(err, a.shutdown(ctx))
+}
+
+// OnExit registers fn to run when the actor ends, whatever ends it: its
+// body returning or failing, a cancel request, the loss of its parent,
+// SIGTERM or SIGINT in a sub-actor. Callbacks run last-registered first,
+// in a task of the actor shielded from cancellation, after the requests it
+// served have ended and before its connections close; their errors are
+// joined into the actor's outcome (a sub-actor logs them). Call it from a
+// task of the actor.
+func (a *Actor) OnExit(fn func(ctx context.Context) error) {
+	if fn != nil {
+		a.lifetime = append(a.lifetime, fn)
+	}
+}
+
+func (a *Actor) runLifetime(ctx context.Context) error {
+	var errs []error
+	for len(a.lifetime) > 0 {
+		fn := a.lifetime[len(a.lifetime)-1]
+		a.lifetime = a.lifetime[:len(a.lifetime)-1]
+		errs = append(errs, shielded(ctx, func(ctx context.Context) error { return callLifetime(ctx, fn) }))
+	}
+	return errors.Join(errs...)
+}
+
+func callLifetime(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("actor: OnExit callback panicked: %v", v)
+		}
+	}()
+	return fn(ctx)
 }
 
 // cancel cancels the actor on behalf of by: its main scope and every RPC

@@ -132,8 +132,8 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 
 // watchParent ends the actor when the parent is gone (the bootstrap pipe
 // reaches end-of-file: the parent closed it or died, even by SIGKILL) or
-// when SIGTERM arrives (the kill ladder's second step, or the parent-death
-// signal). Neither goroutine is waited for: the process exits right after
+// when SIGTERM (the kill ladder's second step, or the parent-death signal)
+// or SIGINT arrives. Neither goroutine is waited for: the process exits right after
 // the runtime ends.
 func (a *Actor) watchParent(pipe io.Reader) {
 	go func() {
@@ -146,10 +146,10 @@ func (a *Actor) watchParent(pipe io.Reader) {
 		})
 	}()
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
-		<-sig
-		_ = a.tok.RunSyncSoon(func() { a.cancel(a.id, "SIGTERM") })
+		s := <-sig
+		_ = a.tok.RunSyncSoon(func() { a.cancel(a.id, s.String()) })
 	}()
 }
 
