@@ -33,7 +33,7 @@ var closeFlushTimeout = 2 * time.Second
 //
 // A Channel ends when the peer hangs up, the connection breaks, the peer
 // sends a bad frame or message, or Close is called. Its end is a
-// [*msg.TransportClosed] whose cause says which, logged once at its level
+// [*TransportClosed] whose cause says which, logged once at its level
 // (below Info for normal ends, Warn for a peer dropped for bad input) and
 // returned by [Channel.Err], by Recv once the queued messages are drained,
 // and by Send.
@@ -52,11 +52,11 @@ type Channel struct {
 	mu      sync.Mutex
 	cond    sync.Cond // signalled when pend shrinks or the channel ends
 	enc     *msg.Codec
-	pend    []byte               // frames queued for the writer; guarded by mu
-	spare   []byte               // the writer's other buffer; guarded by mu when not writing
-	highLen int                  // Send waits while len(pend) is at least this
-	err     *msg.TransportClosed // guarded by mu; set once
-	closing bool                 // Close was called; guarded by mu
+	pend    []byte           // frames queued for the writer; guarded by mu
+	spare   []byte           // the writer's other buffer; guarded by mu when not writing
+	highLen int              // Send waits while len(pend) is at least this
+	err     *TransportClosed // guarded by mu; set once
+	closing bool             // Close was called; guarded by mu
 
 	fr  *FrameReader
 	dec *msg.Codec
@@ -102,7 +102,7 @@ func (c *Channel) LocalAddr() net.Addr { return c.conn.LocalAddr() }
 func (c *Channel) Done() <-chan struct{} { return c.done }
 
 // Err returns nil while the Channel is open, then the
-// [*msg.TransportClosed] that ended it.
+// [*TransportClosed] that ended it.
 func (c *Channel) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -117,8 +117,8 @@ func (c *Channel) Err() error {
 // send queue limit (1 MiB) is waiting to be written. It fails with
 // msg's encode error (the Channel stays open) for a message that cannot be
 // encoded, with a [*FrameError] for one larger than the maximum frame, and
-// with the Channel's [*msg.TransportClosed] once it has ended (cause
-// [msg.CauseSendClosed] if the caller closed it). A message queued just
+// with the Channel's [*TransportClosed] once it has ended (cause
+// [CauseSendClosed] if the caller closed it). A message queued just
 // before the Channel breaks may be lost; the break is reported by Recv and
 // Err.
 func (c *Channel) Send(m msg.Msg) error {
@@ -172,7 +172,7 @@ func (c *Channel) waitRoomLocked() error {
 		c.cond.Wait()
 	}
 	if c.closing {
-		return msg.NewTransportClosed(msg.CauseSendClosed, c.remote, nil)
+		return &TransportClosed{Cause: CauseSendClosed, Peer: c.remote}
 	}
 	if c.err != nil {
 		return c.err
@@ -190,7 +190,7 @@ func (c *Channel) kick() {
 // Recv returns the next message from the peer, blocking until one arrives,
 // the Channel ends, or ctx is done (then it returns ctx.Err()). After the
 // end, queued messages are still returned in order, then the Channel's
-// [*msg.TransportClosed] on every call.
+// [*TransportClosed] on every call.
 //
 // Raw and []byte fields of the message are the caller's; they are never
 // overwritten.
@@ -217,8 +217,8 @@ func (c *Channel) Recv(ctx context.Context) (msg.Msg, error) {
 // Close ends the Channel: it stops accepting sends, gives the writer a
 // short bounded time to flush what was already queued, closes the
 // connection and waits for its goroutines to stop. A Recv blocked in
-// another goroutine returns the [*msg.TransportClosed] with cause
-// [msg.CauseLocalClose]. Close returns nil; repeat calls do nothing more.
+// another goroutine returns the [*TransportClosed] with cause
+// [CauseLocalClose]. Close returns nil; repeat calls do nothing more.
 func (c *Channel) Close() error {
 	c.mu.Lock()
 	c.closing = true
@@ -233,7 +233,7 @@ func (c *Channel) Close() error {
 }
 
 // end records the Channel's end once, closes the connection and logs it.
-func (c *Channel) end(tc *msg.TransportClosed) {
+func (c *Channel) end(tc *TransportClosed) {
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
@@ -245,7 +245,7 @@ func (c *Channel) end(tc *msg.TransportClosed) {
 	_ = c.conn.Close()
 	close(c.done)
 	c.kick()
-	tc.Report(c.logger)
+	tc.report(c.logger)
 }
 
 // readLoop reads, decodes and queues messages until the Channel ends.
@@ -260,7 +260,7 @@ func (c *Channel) readLoop() {
 		}
 		m, err := c.dec.Decode(body)
 		if err != nil {
-			c.end(msg.NewTransportClosed(msg.CauseBroken, c.remote, err))
+			c.end(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 			return
 		}
 		select {
@@ -272,23 +272,23 @@ func (c *Channel) readLoop() {
 }
 
 // classify maps a read error to its close cause.
-func (c *Channel) classify(err error) *msg.TransportClosed {
+func (c *Channel) classify(err error) *TransportClosed {
 	c.mu.Lock()
 	closing := c.closing
 	c.mu.Unlock()
 	switch {
 	case closing:
-		return msg.NewTransportClosed(msg.CauseLocalClose, c.remote, nil)
+		return &TransportClosed{Cause: CauseLocalClose, Peer: c.remote}
 	case err == io.EOF:
-		return msg.NewTransportClosed(msg.CausePeerEOF, c.remote, nil)
+		return &TransportClosed{Cause: CausePeerEOF, Peer: c.remote}
 	case errors.Is(err, ErrFrame):
-		return msg.NewTransportClosed(msg.CauseBroken, c.remote, err)
+		return &TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err}
 	case errors.Is(err, net.ErrClosed):
-		return msg.NewTransportClosed(msg.CauseLocalClose, c.remote, err)
+		return &TransportClosed{Cause: CauseLocalClose, Peer: c.remote, Err: err}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
-		return msg.NewTransportClosed(msg.CauseReset, c.remote, err)
+		return &TransportClosed{Cause: CauseReset, Peer: c.remote, Err: err}
 	}
-	return msg.NewTransportClosed(msg.CauseReset, c.remote, err)
+	return &TransportClosed{Cause: CauseReset, Peer: c.remote, Err: err}
 }
 
 // writeLoop writes queued frames, one write per batch, until the Channel
@@ -319,7 +319,7 @@ func (c *Channel) writeLoop() {
 		c.spare = buf[:0]
 		c.mu.Unlock()
 		if closing {
-			c.end(msg.NewTransportClosed(msg.CauseLocalClose, c.remote, nil))
+			c.end(&TransportClosed{Cause: CauseLocalClose, Peer: c.remote})
 			return
 		}
 		if werr != nil {

@@ -45,7 +45,7 @@ func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 	return a, b, alog, blog
 }
 
-func recvEnd(t *testing.T, ch *Channel) *msg.TransportClosed {
+func recvEnd(t *testing.T, ch *Channel) *TransportClosed {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
@@ -55,8 +55,8 @@ func recvEnd(t *testing.T, ch *Channel) *msg.TransportClosed {
 			t.Logf("drained %T", m)
 			continue
 		}
-		var tc *msg.TransportClosed
-		if !errors.As(err, &tc) || !errors.Is(err, msg.ErrTransportClosed) {
+		var tc *TransportClosed
+		if !errors.As(err, &tc) || !errors.Is(err, ErrClosed) {
 			t.Fatalf("Recv error = %v, want a TransportClosed", err)
 		}
 		return tc
@@ -104,13 +104,13 @@ func TestCloseCausePeerEOF(t *testing.T) {
 		t.Fatalf("queued message before close lost: %v %v", m, err)
 	}
 	tc := recvEnd(t, b)
-	if tc.Cause != msg.CausePeerEOF || tc.Raise || tc.Level >= slog.LevelInfo {
+	if tc.Cause != CausePeerEOF || tc.Level() >= slog.LevelInfo {
 		t.Fatalf("end = %+v, want peer EOF below Info, not raised", tc)
 	}
 	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 || recs[0].Level >= slog.LevelInfo {
 		t.Fatalf("log = %v, want one line below Info", recs)
 	}
-	if err := b.Err(); !errors.Is(err, msg.ErrTransportClosed) {
+	if err := b.Err(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Err = %v", err)
 	}
 }
@@ -120,23 +120,23 @@ func TestCloseCauseReset(t *testing.T) {
 	a.conn.(*net.TCPConn).SetLinger(0) // close sends RST
 	a.Close()
 	tc := recvEnd(t, b)
-	if tc.Cause != msg.CauseReset || tc.Level >= slog.LevelInfo {
+	if tc.Cause != CauseReset || tc.Level() >= slog.LevelInfo {
 		t.Fatalf("end = %+v, want reset below Info", tc)
 	}
 }
 
 func TestCloseCauseLocalCloseWhileReceiving(t *testing.T) {
 	_, b, _, blog := pair(t)
-	got := make(chan *msg.TransportClosed, 1)
+	got := make(chan *TransportClosed, 1)
 	go func() {
 		_, err := b.Recv(context.Background())
-		var tc *msg.TransportClosed
+		var tc *TransportClosed
 		errors.As(err, &tc)
 		got <- tc
 	}()
 	b.Close()
 	tc := <-got
-	if tc == nil || tc.Cause != msg.CauseLocalClose || !tc.Raise || tc.Level >= slog.LevelInfo {
+	if tc == nil || tc.Cause != CauseLocalClose || tc.Level() >= slog.LevelInfo {
 		t.Fatalf("end = %+v, want local close, raised, below Info", tc)
 	}
 	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 {
@@ -149,8 +149,8 @@ func TestCloseCauseSendAfterClose(t *testing.T) {
 	a.Close()
 	a.Close() // repeat is harmless
 	err := a.Send(&msg.Stop{Cid: "x"})
-	var tc *msg.TransportClosed
-	if !errors.As(err, &tc) || tc.Cause != msg.CauseSendClosed || !tc.Raise {
+	var tc *TransportClosed
+	if !errors.As(err, &tc) || tc.Cause != CauseSendClosed {
 		t.Fatalf("Send after Close = %v, want send-after-close", err)
 	}
 }
@@ -180,7 +180,7 @@ func TestOversizedIncomingFrameBreaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc := recvEnd(t, b)
-	if tc.Cause != msg.CauseBroken || tc.Level != slog.LevelWarn || !errors.Is(tc, ErrFrame) {
+	if tc.Cause != CauseBroken || tc.Level() != slog.LevelWarn || !errors.Is(tc, ErrFrame) {
 		t.Fatalf("end = %+v, want broken at Warn with a frame error", tc)
 	}
 	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 {
@@ -233,8 +233,8 @@ func TestCloseWithStuckPeer(t *testing.T) {
 		}
 	}
 	a.Close()
-	var tc *msg.TransportClosed
-	if err := <-sent; !errors.As(err, &tc) || tc.Cause != msg.CauseSendClosed {
+	var tc *TransportClosed
+	if err := <-sent; !errors.As(err, &tc) || tc.Cause != CauseSendClosed {
 		t.Fatalf("blocked Send returned %v, want send-after-close", err)
 	}
 }

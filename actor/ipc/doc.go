@@ -38,8 +38,8 @@
 //
 // # Ends
 //
-// Every end of a Channel is a *msg.TransportClosed whose cause is peer EOF,
+// Every end of a Channel is a *TransportClosed whose cause is peer EOF,
 // reset, local close, send after close, or broken (bad input). Normal ends
-// are logged at msg.LevelTransport, below Info; a broken connection logs at
+// are logged at LevelTransport, below Info; a broken connection logs at
 // Warn. The logger is [WithLogger], slog.Default() when nil.
 package ipc

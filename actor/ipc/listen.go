@@ -10,8 +10,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/hitchrt/hitch/actor/msg"
 )
 
 // Listener accepts connections from peer actors on one address. Make one
@@ -164,7 +162,7 @@ func (l *Listener) Serve(ctx context.Context, handle func(context.Context, *Chan
 				return
 			}
 			if err != nil {
-				msg.NewTransportClosed(msg.CauseBroken, peerName(conn, err), err).Report(l.cfg.logger)
+				(&TransportClosed{Cause: CauseBroken, Peer: peerName(conn, err), Err: err}).report(l.cfg.logger)
 				return
 			}
 			handle(ctx, ch)
@@ -187,16 +185,7 @@ func accept(conn net.Conn, cfg *config) (*Channel, error) {
 }
 
 func setup(conn net.Conn, cfg *config, role string) (*Channel, error) {
-	enc, err := msg.NewCodec(cfg.codecOpts...)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	dec, err := msg.NewCodec(cfg.codecOpts...)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
+	enc, dec := cfg.codec, cfg.codec
 	fr := NewFrameReader(conn, cfg.maxFrame)
 	peer, err := handshake(conn, fr, enc, dec, cfg, role)
 	if err != nil {

@@ -108,8 +108,8 @@ func TestListenerSurvivesBadPeers(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
 		_, err := c.Recv(ctx)
-		var tc *msg.TransportClosed
-		if !errors.As(err, &tc) || tc.Cause != msg.CausePeerEOF {
+		var tc *TransportClosed
+		if !errors.As(err, &tc) || tc.Cause != CausePeerEOF {
 			t.Fatalf("client Recv = %v, want peer EOF", err)
 		}
 		recs := s.log.waitFor(t, "late-garbage")

@@ -20,13 +20,13 @@ type config struct {
 	self      msg.Identity
 	maxFrame  int
 	hsTimeout time.Duration
-	codecOpts []msg.Option
+	codec     *msg.Codec
 	recvQueue int
 	sendQueue int
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{maxFrame: DefaultMaxFrame, hsTimeout: DefaultHandshakeTimeout, recvQueue: 256, sendQueue: 1 << 20}
+	c := &config{codec: defaultCodec, maxFrame: DefaultMaxFrame, hsTimeout: DefaultHandshakeTimeout, recvQueue: 256, sendQueue: 1 << 20}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -39,7 +39,7 @@ func newConfig(opts []Option) *config {
 }
 
 // WithLogger sets where connection events are logged; nil (the default)
-// means slog.Default(). Normal ends log at [msg.LevelTransport], below Info;
+// means slog.Default(). Normal ends log at [LevelTransport], below Info;
 // a dropped peer logs one Warn line naming it.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
@@ -76,8 +76,9 @@ func WithHandshakeTimeout(d time.Duration) Option {
 	}
 }
 
-// WithCodecOptions passes opts (such as msg.WithExtension) to the codecs a
-// channel makes for each direction.
-func WithCodecOptions(opts ...msg.Option) Option {
-	return func(c *config) { c.codecOpts = append(c.codecOpts, opts...) }
-}
+// WithCodec sets the codec channels encode and decode messages with; the
+// default is a codec with no payload types registered. Give the same Codec
+// to the code that encodes and decodes payloads.
+func WithCodec(c *msg.Codec) Option { return func(cfg *config) { cfg.codec = c } }
+
+var defaultCodec = msg.MustCodec()

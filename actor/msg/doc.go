@@ -38,8 +38,8 @@
 // actor to the relay path; [UnpackError] turns an Error message back into a
 // [*RemoteActorError], which unwraps to a local value (a [*ContextCancelled],
 // [*MsgTypeError], [*StreamOverrun] or a type registered with
-// [RegisterErrorType]) where the boxed type is known. [*TransportClosed]
-// carries the per-cause log level and raise policy used by actor/ipc.
+// [RegisterErrorType]) where the boxed type is known. How a transport
+// ends (and how loudly that is logged) is actor/ipc's business.
 //
 // # Who runs this code
 //
