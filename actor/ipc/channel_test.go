@@ -16,7 +16,7 @@ import (
 func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 	t.Helper()
 	alog, blog = newCapture(), newCapture()
-	ln, err := Listen(context.Background(), Addr{})
+	ln, err := Listen(context.Background(), Addr{}, testToken())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +25,10 @@ func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 		ch  *Channel
 		err error
 	}
+	cfg, err := newConfig("Listen", forListen, append([]Option{WithLogger(blog.logger()), WithIdentity(msg.Identity{Name: "b", UID: "b-uid"}), testToken()}, opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := make(chan res, 1)
 	go func() {
 		conn, err := ln.ln.Accept()
@@ -32,7 +36,7 @@ func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 			got <- res{err: err}
 			return
 		}
-		ch, err := accept(conn, newConfig(append([]Option{WithLogger(blog.logger()), WithIdentity(msg.Identity{Name: "b", UID: "b-uid"})}, opts...)))
+		ch, err := accept(conn, cfg)
 		got <- res{ch, err}
 	}()
 	a = dial(t, ln.Addr(), append([]Option{WithLogger(alog.logger()), WithIdentity(msg.Identity{Name: "a", UID: "a-uid", PID: 42})}, opts...)...)
@@ -78,7 +82,7 @@ func TestSendRecvInOrder(t *testing.T) {
 	const n = 1000
 	go func() {
 		for i := range n {
-			a.Send(&msg.Yield{Cid: "c", Pld: msg.Raw{byte(i % 100)}})
+			a.Send(bg, &msg.Yield{Cid: "c", Pld: msg.Raw{byte(i % 100)}})
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -96,7 +100,7 @@ func TestSendRecvInOrder(t *testing.T) {
 
 func TestCloseCausePeerEOF(t *testing.T) {
 	a, b, _, blog := pair(t)
-	a.Send(&msg.Stop{Cid: "last"})
+	a.Send(bg, &msg.Stop{Cid: "last"})
 	a.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
@@ -148,7 +152,7 @@ func TestCloseCauseSendAfterClose(t *testing.T) {
 	a, _, _, _ := pair(t)
 	a.Close()
 	a.Close() // repeat is harmless
-	err := a.Send(&msg.Stop{Cid: "x"})
+	err := a.Send(bg, &msg.Stop{Cid: "x"})
 	var tc *TransportClosed
 	if !errors.As(err, &tc) || tc.Cause != CauseSendClosed {
 		t.Fatalf("Send after Close = %v, want send-after-close", err)
@@ -157,11 +161,11 @@ func TestCloseCauseSendAfterClose(t *testing.T) {
 
 func TestSendTooLargeKeepsChannel(t *testing.T) {
 	a, b, _, _ := pair(t, WithMaxFrame(64))
-	err := a.Send(&msg.Yield{Cid: "big", Pld: msg.Raw(append([]byte{0xc4, 100}, make([]byte, 100)...))})
+	err := a.Send(bg, &msg.Yield{Cid: "big", Pld: msg.Raw(append([]byte{0xc4, 100}, make([]byte, 100)...))})
 	if !errors.Is(err, ErrFrame) {
 		t.Fatalf("oversized Send = %v, want ErrFrame", err)
 	}
-	if err := a.Send(&msg.Stop{Cid: "small"}); err != nil {
+	if err := a.Send(bg, &msg.Stop{Cid: "small"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -176,7 +180,7 @@ func TestOversizedIncomingFrameBreaks(t *testing.T) {
 	a.mu.Lock()
 	a.max = 1 << 20 // let this side send what the other refuses
 	a.mu.Unlock()
-	if err := a.SendRaw(make([]byte, 100)); err != nil {
+	if err := a.SendRaw(bg, make([]byte, 100)); err != nil {
 		t.Fatal(err)
 	}
 	tc := recvEnd(t, b)
@@ -208,7 +212,7 @@ func TestCloseWithStuckPeer(t *testing.T) {
 	sent := make(chan error, 1)
 	go func() {
 		for i := 0; ; i++ {
-			if err := a.Send(&msg.Yield{Cid: "flood", Pld: pld}); err != nil {
+			if err := a.Send(bg, &msg.Yield{Cid: "flood", Pld: pld}); err != nil {
 				sent <- err
 				return
 			}
@@ -238,3 +242,5 @@ func TestCloseWithStuckPeer(t *testing.T) {
 		t.Fatalf("blocked Send returned %v, want send-after-close", err)
 	}
 }
+
+var bg = context.Background()

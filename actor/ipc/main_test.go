@@ -3,6 +3,7 @@ package ipc
 import (
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,15 @@ import (
 	"github.com/hitchrt/hitch/actor/msg"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(floodChildEnv) != "" {
+		os.Exit(floodChild())
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// testToken is the token the tests' servers and clients share.
+func testToken() Option { return WithToken([]byte("tree-token")) }
 
 // testTimeout bounds every wait in these tests: a failure, never a pacing.
 const testTimeout = 10 * time.Second
@@ -84,6 +93,35 @@ func (c *capture) waitFor(t *testing.T, peer string) []slog.Record {
 
 func (c *capture) logger() *slog.Logger { return slog.New(c) }
 
+// withErr returns the records whose err attribute contains s.
+func (c *capture) withErr(s string) []slog.Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []slog.Record
+	for _, r := range c.recs {
+		if strings.Contains(attr(r, "err"), s) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// waitForErr waits until at least n records have an err containing s.
+func (c *capture) waitForErr(t *testing.T, s string, n int) []slog.Record {
+	t.Helper()
+	deadline := time.After(testTimeout)
+	for {
+		if rs := c.withErr(s); len(rs) >= n {
+			return rs
+		}
+		select {
+		case <-c.got:
+		case <-deadline:
+			t.Fatalf("fewer than %d log records with err %q", n, s)
+		}
+	}
+}
+
 // server is a live listener whose handler echoes every message back.
 type server struct {
 	ln       *Listener
@@ -95,7 +133,7 @@ type server struct {
 func startServer(t testing.TB, opts ...Option) *server {
 	t.Helper()
 	s := &server{log: newCapture()}
-	opts = append([]Option{WithLogger(s.log.logger()), WithIdentity(msg.Identity{Name: "server", UID: "srv-uid"})}, opts...)
+	opts = append([]Option{WithLogger(s.log.logger()), WithIdentity(msg.Identity{Name: "server", UID: "srv-uid"}), testToken()}, opts...)
 	ln, err := Listen(context.Background(), Addr{}, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +152,7 @@ func startServer(t testing.TB, opts ...Option) *server {
 				if err != nil {
 					return
 				}
-				if ch.Send(m) != nil {
+				if ch.Send(ctx, m) != nil {
 					return
 				}
 			}
@@ -140,7 +178,7 @@ func dial(t testing.TB, addr Addr, opts ...Option) *Channel {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	ch, err := Dial(ctx, addr, opts...)
+	ch, err := Dial(ctx, addr, append([]Option{testToken()}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +189,11 @@ func dial(t testing.TB, addr Addr, opts ...Option) *Channel {
 // roundTrip sends a Yield and waits for its echo.
 func roundTrip(t testing.TB, ch *Channel, cid string) {
 	t.Helper()
-	if err := ch.Send(&msg.Yield{Cid: cid, Pld: msg.Raw{0x2a}}); err != nil {
-		t.Fatalf("send: %v", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
+	if err := ch.Send(ctx, &msg.Yield{Cid: cid, Pld: msg.Raw{0x2a}}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
 	m, err := ch.Recv(ctx)
 	if err != nil {
 		t.Fatalf("recv: %v", err)
@@ -164,4 +202,11 @@ func roundTrip(t testing.TB, ch *Channel, cid string) {
 	if !ok || y.Cid != cid || string(y.Pld) != "\x2a" {
 		t.Fatalf("echo = %#v, want Yield{%q, 0x2a}", m, cid)
 	}
+}
+
+// all returns every record so far.
+func (c *capture) all() []slog.Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]slog.Record(nil), c.recs...)
 }

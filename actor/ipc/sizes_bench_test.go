@@ -96,7 +96,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 					defer close(done)
 					for {
 						m, err := c.Recv(ctx)
-						if err != nil || c.Send(m) != nil {
+						if err != nil || c.Send(ctx, m) != nil {
 							return
 						}
 					}
@@ -106,7 +106,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
 				for range b.N {
-					if err := a.Send(y); err != nil {
+					if err := a.Send(ctx, y); err != nil {
 						b.Fatal(err)
 					}
 					if _, err := a.Recv(ctx); err != nil {
@@ -185,7 +185,7 @@ func BenchmarkStream(b *testing.B) {
 				b.ResetTimer()
 				go func() {
 					for range b.N {
-						if a.Send(y) != nil {
+						if a.Send(ctx, y) != nil {
 							return
 						}
 					}
@@ -238,4 +238,38 @@ func BenchmarkRawStream(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchPair returns two connected Channels on network, both closed at
+// cleanup.
+func benchPair(b *testing.B, network string) (a, c *Channel) {
+	ln, err := Listen(context.Background(), benchAddr(b, network), quiet(), testToken())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	cfg, err := newConfig("Listen", forListen, []Option{quiet(), testToken(), WithIdentity(msg.Identity{Name: "b"})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	got := make(chan *Channel, 1)
+	go func() {
+		conn, err := ln.ln.Accept()
+		if err != nil {
+			got <- nil
+			return
+		}
+		ch, _ := accept(conn, cfg)
+		got <- ch
+	}()
+	a, err = Dial(context.Background(), ln.Addr(), quiet(), testToken())
+	if err != nil {
+		b.Fatal(err)
+	}
+	c = <-got
+	if c == nil {
+		b.Fatal("accept failed")
+	}
+	b.Cleanup(func() { a.Close(); c.Close() })
+	return a, c
 }
