@@ -30,12 +30,11 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // one with [Dial] or receive one from [Listener.Serve]; the zero Channel is
 // not usable.
 //
-// Sending encodes a message into the Channel's send queue. When nobody is
-// writing, the sender then makes one non-blocking write of the queue
-// itself; whatever the socket does not take at once, and everything queued
-// while a write is in progress, goes out from the Channel's writer
-// goroutine, in as few writes as possible. A send never waits on the
-// network; only [Channel.Send] waits, and only while the queue is full.
+// Sending encodes a message into the Channel's send queue; the Channel's
+// writer goroutine writes everything queued since its last write in one
+// write call, so a burst of small messages costs few syscalls. A send never
+// waits on the network; only [Channel.Send] waits, and only while the queue
+// is full.
 //
 // Receiving is chosen once: either [Channel.Recv], which takes messages
 // from a queue that the Channel's reader goroutine fills, or
@@ -70,7 +69,6 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // (or passed to OnMessage's callback), and by the sends.
 type Channel struct {
 	conn   net.Conn
-	direct *directWriter // nil: every write goes through the writer goroutine
 	peer   *msg.Identity
 	remote string // the peer's address and identity, for errors and logs
 	logger *slog.Logger
@@ -89,17 +87,15 @@ type Channel struct {
 	readerDone chan struct{} // set under mu when the reader starts
 	readerGID  atomic.Uint64 // the reader goroutine's id, in push mode
 
-	mu          sync.Mutex
-	pend        []byte           // frames queued, not yet handed to a write; guarded by mu
-	spare       []byte           // the other buffer, when no write holds it; guarded by mu
-	inflight    []byte           // the rest of a direct write, for the writer goroutine; guarded by mu
-	inflightBuf []byte           // the buffer inflight is part of; guarded by mu
-	writing     bool             // a sender or the writer goroutine is writing; guarded by mu
-	highLen     int              // the queue is full at this many bytes
-	room        chan struct{}    // closed when the queue has room again; nil while nobody waits; guarded by mu
-	onRoom      []func()         // WhenWritable callbacks; guarded by mu
-	err         *TransportClosed // guarded by mu; set once
-	closing     bool             // Close was called; guarded by mu
+	mu      sync.Mutex
+	pend    []byte           // frames queued, not yet handed to a write; guarded by mu
+	spare   []byte           // the writer's other buffer, when it is not writing; guarded by mu
+	writing bool             // the writer goroutine is writing; guarded by mu
+	highLen int              // the queue is full at this many bytes
+	room    chan struct{}    // closed when the queue has room again; nil while nobody waits; guarded by mu
+	onRoom  []func()         // WhenWritable callbacks; guarded by mu
+	err     *TransportClosed // guarded by mu; set once
+	closing bool             // Close was called; guarded by mu
 }
 
 const (
@@ -112,7 +108,6 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 	fr.upgrade(cfg.maxFrame, conn, cfg.progress)
 	c := &Channel{
 		conn:       conn,
-		direct:     newDirectWriter(conn),
 		peer:       peer,
 		remote:     conn.RemoteAddr().String() + " " + peer.ID().String(),
 		logger:     cfg.logger,
@@ -194,8 +189,8 @@ func (c *Channel) SendRaw(ctx context.Context, body []byte) error {
 // room again or the Channel has ended, and reports true; when the queue
 // has room now (or the Channel has ended) it arranges nothing and reports
 // false, so the caller can retry TrySend at once. fn runs on the goroutine
-// that made the room (the writer goroutine, a sender, or Close); it must
-// not block. Any goroutine may call WhenWritable, any number of times.
+// that made the room (the writer goroutine, or the one calling Close); it
+// must not block. Any goroutine may call WhenWritable, any number of times.
 func (c *Channel) WhenWritable(fn func()) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -259,43 +254,10 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte) error {
 		return err
 	}
 	c.pend = b
-	if c.writing {
-		// Whoever writes picks the new frames up after its write.
-		c.mu.Unlock()
-		return nil
-	}
-	if c.direct == nil {
-		c.mu.Unlock()
-		c.kick()
-		return nil
-	}
-	// Nobody is writing: put the queue on the wire from here, one attempt
-	// that does not wait, and leave any rest to the writer goroutine.
-	buf := c.pend
-	c.pend, c.spare = c.spare[:0], nil
-	c.writing = true
-	fns := c.openRoomLocked()
+	writing := c.writing
 	c.mu.Unlock()
-	runAll(fns)
-	n, werr := c.direct.try(buf)
-	c.mu.Lock()
-	switch {
-	case werr != nil:
-		c.writing, c.spare = false, buf[:0]
-		c.mu.Unlock()
-		c.end(c.classify(werr))
-		return nil // the message was queued when the break came; Err and Recv report it
-	case n < len(buf):
-		c.inflight, c.inflightBuf = buf[n:], buf // writing stays set: the writer goroutine owns it now
-		c.mu.Unlock()
-		c.kick()
-	default:
-		c.writing, c.spare = false, buf[:0]
-		more := len(c.pend) > 0 || c.closing
-		c.mu.Unlock()
-		if more {
-			c.kick()
-		}
+	if !writing {
+		c.kick() // a writer mid-write picks the new frames up after it
 	}
 	return nil
 }
@@ -529,46 +491,32 @@ func (c *Channel) writeLoop() {
 		case <-c.wake:
 		case <-c.done:
 		}
+		// Write until the queue is empty: frames queued during a write go
+		// out in the next one, without waiting for another kick.
 		for {
 			c.mu.Lock()
 			if c.err != nil {
 				c.mu.Unlock()
 				return
 			}
-			var buf, base []byte
-			var fns []func()
-			switch {
-			case c.inflight != nil:
-				// A sender's direct write left this much; writing is
-				// already set on our behalf.
-				buf, base = c.inflight, c.inflightBuf
-				c.inflight, c.inflightBuf = nil, nil
-			case c.writing:
-				// A sender is writing directly; it kicks us when done.
-				c.mu.Unlock()
-				buf = nil
-			case len(c.pend) > 0:
-				buf, base = c.pend, c.pend
-				c.pend, c.spare = c.spare[:0], nil
-				c.writing = true
-				fns = c.openRoomLocked()
-			default:
+			if len(c.pend) == 0 {
 				closing := c.closing
 				c.mu.Unlock()
 				if closing {
 					c.end(&TransportClosed{Cause: CauseLocalClose, Peer: c.remote})
 					return
 				}
-				buf = nil
-			}
-			if buf == nil {
 				break
 			}
+			buf := c.pend
+			c.pend, c.spare = c.spare[:0], nil
+			c.writing = true
+			fns := c.openRoomLocked()
 			c.mu.Unlock()
 			runAll(fns)
 			_, werr := c.conn.Write(buf)
 			c.mu.Lock()
-			c.writing, c.spare = false, base[:0]
+			c.writing, c.spare = false, buf[:0]
 			c.mu.Unlock()
 			if werr != nil {
 				c.end(c.classify(werr))
