@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,3 +246,172 @@ func TestCloseWithStuckPeer(t *testing.T) {
 }
 
 var bg = context.Background()
+
+// stuckPair is pair with a peer that never reads and a small send queue.
+func stuckPair(t *testing.T) *Channel {
+	old := closeFlushTimeout
+	closeFlushTimeout = 50 * time.Millisecond
+	t.Cleanup(func() { closeFlushTimeout = old })
+	a, _, _, _ := pair(t, WithSendQueue(64<<10))
+	return a
+}
+
+// fillQueue sends until TrySend reports the queue full.
+func fillQueue(t *testing.T, a *Channel) {
+	t.Helper()
+	pld := append(msg.Raw{0xc5, 0x3f, 0xff}, make([]byte, 0x3fff)...)
+	for i := 0; ; i++ {
+		err := a.TrySend(&msg.Yield{Cid: "flood", Pld: pld})
+		if errors.Is(err, ErrSendQueueFull) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 100000 {
+			t.Fatal("the queue never filled")
+		}
+	}
+}
+
+// TestTrySendFullThenWritable: TrySend fails at once on a full queue;
+// WhenWritable's callback runs when the Channel ends (here, by Close), and
+// reports false when there is room.
+func TestTrySendFullThenWritable(t *testing.T) {
+	a := stuckPair(t)
+	fillQueue(t, a)
+	called := make(chan struct{})
+	if !a.WhenWritable(func() { close(called) }) {
+		t.Fatal("WhenWritable on a full queue reported room")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := a.Send(ctx, &msg.Stop{Cid: "x"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Send on a full queue with a cancelled ctx = %v", err)
+	}
+	a.Close()
+	<-called
+	if a.WhenWritable(func() { t.Error("called after the end") }) {
+		t.Fatal("WhenWritable after the end arranged a call")
+	}
+	var tc *TransportClosed
+	if err := a.TrySend(&msg.Stop{Cid: "x"}); !errors.As(err, &tc) || tc.Cause != CauseSendClosed {
+		t.Fatalf("TrySend after Close = %v", err)
+	}
+}
+
+// TestWhenWritableOnDrain: the callback runs once the writer has taken the
+// queue, and TrySend then succeeds.
+func TestWhenWritableOnDrain(t *testing.T) {
+	a, b, _, _ := pair(t, WithSendQueue(64<<10))
+	// b reads nothing until the queue is full.
+	fillQueue(t, a)
+	room := make(chan struct{})
+	if !a.WhenWritable(func() { close(room) }) {
+		t.Skip("the writer drained the queue already")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	go func() {
+		for {
+			if _, err := b.Recv(ctx); err != nil {
+				return
+			}
+		}
+	}()
+	<-room
+	if err := a.TrySend(&msg.Stop{Cid: "after"}); err != nil {
+		t.Fatalf("TrySend after the callback: %v", err)
+	}
+}
+
+// TestOnMessageDeliversInOrderThenEnd: every message reaches the callback
+// in order, on one goroutine at a time, then the end once.
+func TestOnMessageDeliversInOrderThenEnd(t *testing.T) {
+	a, b, _, _ := pair(t)
+	const n = 500
+	var got []int
+	var ends []error
+	done := make(chan struct{})
+	var busy atomic.Bool
+	b.OnMessage(func(m msg.Msg, err error) {
+		if !busy.CompareAndSwap(false, true) {
+			t.Error("two callbacks at once")
+		}
+		defer busy.Store(false)
+		if err != nil {
+			ends = append(ends, err)
+			close(done)
+			return
+		}
+		got = append(got, int(m.(*msg.Yield).Pld[0]))
+	})
+	for i := range n {
+		if err := a.Send(bg, &msg.Yield{Cid: "c", Pld: msg.Raw{byte(i % 100)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	<-done
+	if len(got) != n {
+		t.Fatalf("%d messages delivered, want %d", len(got), n)
+	}
+	for i, v := range got {
+		if v != i%100 {
+			t.Fatalf("message %d carries %d", i, v)
+		}
+	}
+	var tc *TransportClosed
+	if len(ends) != 1 || !errors.As(ends[0], &tc) || tc.Cause != CausePeerEOF {
+		t.Fatalf("ends = %v, want one peer EOF", ends)
+	}
+}
+
+// TestCloseFromOnMessage: the callback may close its own Channel.
+func TestCloseFromOnMessage(t *testing.T) {
+	a, b, _, _ := pair(t)
+	end := make(chan error, 1)
+	b.OnMessage(func(m msg.Msg, err error) {
+		if err != nil {
+			end <- err
+			return
+		}
+		b.Close()
+	})
+	a.Send(bg, &msg.Stop{Cid: "x"})
+	var tc *TransportClosed
+	if err := <-end; !errors.As(err, &tc) || tc.Cause != CauseLocalClose {
+		t.Fatalf("end = %v, want local close", err)
+	}
+}
+
+// TestReceiveModeMisuse: Recv after OnMessage, and OnMessage twice, panic
+// with a message naming the mistake; OnMessage on an ended Channel
+// reports the end at once.
+func TestReceiveModeMisuse(t *testing.T) {
+	a, b, _, _ := pair(t)
+	b.OnMessage(func(msg.Msg, error) {})
+	for _, tc := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"recv", func() { b.Recv(bg) }, "Recv on a Channel whose messages go to OnMessage"},
+		{"twice", func() { b.OnMessage(func(msg.Msg, error) {}) }, "OnMessage called twice"},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(r.(string), tc.want) {
+					t.Fatalf("%s: panic %v, want %q", tc.name, r, tc.want)
+				}
+			}()
+			tc.f()
+		}()
+	}
+	a.Close()
+	var got error
+	a.OnMessage(func(_ msg.Msg, err error) { got = err })
+	if !errors.Is(got, ErrClosed) {
+		t.Fatalf("OnMessage on a closed Channel delivered %v", got)
+	}
+}
