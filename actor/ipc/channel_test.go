@@ -38,7 +38,7 @@ func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 			got <- res{err: err}
 			return
 		}
-		ch, err := accept(conn, cfg)
+		ch, err := accept(conn, cfg, nil)
 		got <- res{ch, err}
 	}()
 	a = dial(t, ln.Addr(), append([]Option{WithLogger(alog.logger()), WithIdentity(msg.Identity{Name: "a", UID: "a-uid", PID: 42})}, opts...)...)

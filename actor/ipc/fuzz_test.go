@@ -55,7 +55,7 @@ func FuzzHandshakeListener(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		conn := &scriptConn{in: bytes.NewReader(data)}
-		peer, err := handshake(conn, newHandshakeReader(conn), cfg, roleListen)
+		peer, err := handshake(conn, newHandshakeReader(conn), cfg, roleListen, nil)
 		if err == nil {
 			t.Fatalf("a peer without the token got in as %+v", peer)
 		}

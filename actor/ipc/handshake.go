@@ -110,6 +110,8 @@ type hsConn struct {
 	codec *msg.Codec
 	buf   []byte
 	peer  string
+
+	onNonce func() // the listener's: called once the opening nonce has arrived
 }
 
 func (h *hsConn) fail(cause, reason string, err error) *HandshakeError {
@@ -166,8 +168,8 @@ func newNonce() ([]byte, error) {
 // handshake runs role's side of the exchange on conn, whose input fr
 // reads, and returns the peer's identity (its Nonce set to the peer's
 // nonce). On failure it returns a *HandshakeError.
-func handshake(conn net.Conn, fr *FrameReader, cfg *config, role string) (*msg.Identity, error) {
-	h := &hsConn{conn: conn, fr: fr, codec: cfg.codec, peer: conn.RemoteAddr().String()}
+func handshake(conn net.Conn, fr *FrameReader, cfg *config, role string, onNonce func()) (*msg.Identity, error) {
+	h := &hsConn{conn: conn, fr: fr, codec: cfg.codec, peer: conn.RemoteAddr().String(), onNonce: onNonce}
 	if err := conn.SetDeadline(time.Now().Add(cfg.hsTimeout)); err != nil {
 		return nil, h.fail("", "setting the deadline", err)
 	}
@@ -243,6 +245,9 @@ func (h *hsConn) listen(cfg *config, nl []byte) (*msg.Identity, error) {
 		return nil, h.fail("message", fmt.Sprintf("the opening nonce is %d bytes, want %d", len(hello.Nonce), nonceLen), nil)
 	}
 	nd := append([]byte(nil), hello.Nonce...)
+	if h.onNonce != nil {
+		h.onNonce()
+	}
 	if err := h.send(&msg.Identity{Nonce: nl}); err != nil {
 		return nil, h.fail("", "sending our nonce", err)
 	}

@@ -295,7 +295,7 @@ func waitFor(t testing.TB, cond func() bool) {
 func (l *Listener) pendingLen() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.pending.Len()
+	return l.waiting[0].Len() + l.waiting[1].Len()
 }
 
 // TestHandshakeCapDropsOldest: at the cap, a new connection makes room by

@@ -22,8 +22,10 @@ type Listener struct {
 	sock *unixSocket // the unix socket file to remove on Close; nil for tcp
 	logs *logLimiter
 
-	mu      sync.Mutex
-	pending *list.List // of *handshakeSlot, oldest first; guarded by mu
+	mu sync.Mutex
+	// The handshakes in progress, oldest first: waiting[0] for the opening
+	// nonce, waiting[1] for the proof. Guarded by mu.
+	waiting [2]*list.List
 
 	closeOnce sync.Once
 	closeErr  error
@@ -32,8 +34,9 @@ type Listener struct {
 // handshakeSlot is one connection still proving the token.
 type handshakeSlot struct {
 	conn    net.Conn
-	elem    *list.Element
-	evicted bool // guarded by Listener.mu
+	stage   int           // index into Listener.waiting; guarded by Listener.mu
+	elem    *list.Element // guarded by Listener.mu
+	evicted bool          // guarded by Listener.mu
 }
 
 // Listen opens a listener on addr; the zero Addr means [DefaultAddr],
@@ -61,7 +64,7 @@ func Listen(ctx context.Context, addr Addr, opts ...Option) (*Listener, error) {
 	if err := addr.check(); err != nil {
 		return nil, err
 	}
-	l := &Listener{cfg: cfg, logs: newLogLimiter(cfg.logger), pending: list.New()}
+	l := &Listener{cfg: cfg, logs: newLogLimiter(cfg.logger), waiting: [2]*list.List{list.New(), list.New()}}
 	switch addr.Network {
 	case "tcp":
 		var lc net.ListenConfig
@@ -112,7 +115,7 @@ func (l *Listener) Close() error {
 // must return once ctx is done.
 //
 // At most [WithMaxHandshakes] connections run the handshake at once; at
-// the cap, the oldest one still in progress is dropped to make room. A
+// the cap, one still in progress is dropped to make room (see the option). A
 // peer that fails the handshake (garbage, a truncated or oversized frame,
 // an unknown message type, a wrong auth token, silence past the handshake
 // timeout) is dropped, learning only that the connection closed, and Serve
@@ -163,7 +166,7 @@ func (l *Listener) Serve(ctx context.Context, handle func(context.Context, *Chan
 			defer wg.Done()
 			// A handshake in flight is cut short when Serve stops.
 			stopConn := context.AfterFunc(ctx, func() { conn.Close() })
-			ch, err := accept(conn, l.cfg)
+			ch, err := accept(conn, l.cfg, func() { l.advance(slot) })
 			evicted := l.release(slot)
 			if !stopConn() {
 				if ch != nil {
@@ -180,22 +183,41 @@ func (l *Listener) Serve(ctx context.Context, handle func(context.Context, *Chan
 	}
 }
 
-// admit registers conn as a handshake in progress, dropping the oldest one
-// when the cap is reached.
+// admit registers conn as a handshake in progress. At the cap it drops
+// the oldest connection that has not yet sent its opening nonce, or, when
+// every one has, the oldest waiting for its proof: a flood of silent or
+// trickling connections then only ever displaces its own kind, and a
+// legitimate dialer, which sends its nonce at once, keeps its slot while it
+// proves the token.
 func (l *Listener) admit(conn net.Conn) *handshakeSlot {
 	s := &handshakeSlot{conn: conn}
 	l.mu.Lock()
 	var victim *handshakeSlot
-	if l.pending.Len() >= l.cfg.maxHandshakes {
-		victim = l.pending.Remove(l.pending.Front()).(*handshakeSlot)
+	if l.waiting[0].Len()+l.waiting[1].Len() >= l.cfg.maxHandshakes {
+		q := l.waiting[0]
+		if q.Len() == 0 {
+			q = l.waiting[1]
+		}
+		victim = q.Remove(q.Front()).(*handshakeSlot)
 		victim.evicted = true
 	}
-	s.elem = l.pending.PushBack(s)
+	s.elem = l.waiting[0].PushBack(s)
 	l.mu.Unlock()
 	if victim != nil {
 		victim.conn.Close() // its goroutine reports it
 	}
 	return s
+}
+
+// advance notes that s has sent a well-formed opening nonce.
+func (l *Listener) advance(s *handshakeSlot) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s.evicted || s.stage == 1 {
+		return
+	}
+	l.waiting[0].Remove(s.elem)
+	s.stage, s.elem = 1, l.waiting[1].PushBack(s)
 }
 
 // release ends s's handshake and reports whether it was dropped to make
@@ -206,7 +228,7 @@ func (l *Listener) release(s *handshakeSlot) bool {
 	if s.evicted {
 		return true
 	}
-	l.pending.Remove(s.elem)
+	l.waiting[s.stage].Remove(s.elem)
 	return false
 }
 
@@ -237,15 +259,16 @@ func peerName(conn net.Conn, err error) string {
 	return conn.RemoteAddr().String()
 }
 
-// accept runs the listening side's handshake on conn; on failure conn is
+// accept runs the listening side's handshake on conn, calling onNonce (if
+// not nil) once the peer's opening nonce has arrived; on failure conn is
 // closed, saying nothing.
-func accept(conn net.Conn, cfg *config) (*Channel, error) {
-	return setup(conn, cfg, roleListen)
+func accept(conn net.Conn, cfg *config, onNonce func()) (*Channel, error) {
+	return setup(conn, cfg, roleListen, onNonce)
 }
 
-func setup(conn net.Conn, cfg *config, role string) (*Channel, error) {
+func setup(conn net.Conn, cfg *config, role string, onNonce func()) (*Channel, error) {
 	fr := newHandshakeReader(conn)
-	peer, err := handshake(conn, fr, cfg, role)
+	peer, err := handshake(conn, fr, cfg, role, onNonce)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -281,7 +304,7 @@ func Dial(ctx context.Context, addr Addr, opts ...Option) (*Channel, error) {
 		return nil, fmt.Errorf("ipc: dial %s: %w", addr, err)
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	ch, err := setup(conn, cfg, roleDial)
+	ch, err := setup(conn, cfg, roleDial, nil)
 	if !stop() {
 		if ch != nil {
 			ch.Close()

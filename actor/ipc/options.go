@@ -206,11 +206,12 @@ func WithHandshakeTimeout(d time.Duration) Option {
 
 // WithMaxHandshakes caps the connections a Listener lets run the handshake
 // at once (default [DefaultMaxHandshakes]); n must be positive. When a new
-// connection arrives at the cap, the oldest handshake still in progress is
-// dropped to make room, so a flood of silent or slow connections cannot
-// lock a legitimate peer out: a handshake that finishes before n newer
-// connections arrive always gets through. Authenticated Channels do not
-// count. Listen only.
+// connection arrives at the cap, one in progress is dropped to make room:
+// the oldest that has not yet sent its opening nonce, else the oldest
+// waiting to prove the token. So a flood of silent or trickling connections
+// cannot hold a descriptor each, nor lock out a legitimate peer, which
+// sends its nonce at once and then only competes with peers that did the
+// same. Authenticated Channels do not count. Listen only.
 func WithMaxHandshakes(n int) Option {
 	return option{"WithMaxHandshakes", forListen, func(c *config) error {
 		if n <= 0 {

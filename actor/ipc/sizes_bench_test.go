@@ -259,7 +259,7 @@ func benchPair(b *testing.B, network string) (a, c *Channel) {
 			got <- nil
 			return
 		}
-		ch, _ := accept(conn, cfg)
+		ch, _ := accept(conn, cfg, nil)
 		got <- ch
 	}()
 	a, err = Dial(context.Background(), ln.Addr(), quiet(), testToken())
