@@ -7,9 +7,9 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"testing"
 	"testing/iotest"
 	"time"
-	"testing"
 )
 
 func TestFrameRoundTrip(t *testing.T) {
