@@ -119,8 +119,7 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 		fr:         fr,
 		in:         make(chan msg.Msg, cfg.recvQueue),
 		highLen:    cfg.sendQueue,
-		pend:       make([]byte, 0, 64<<10),
-		spare:      make([]byte, 0, 64<<10),
+		// pend and spare grow with use, then are reused.
 	}
 	go c.writeLoop()
 	return c

@@ -87,8 +87,10 @@ type FrameReader struct {
 	r          io.Reader
 	max        int
 	buf        []byte // input buffer; buf[start:end] is read but unconsumed
+	bufSize    int    // the size buf grows to once it is empty
 	start, end int
 	slab       []byte
+	slabSize   int // 0: every body gets its own allocation
 
 	// The progress bound, when set: dl sets r's read deadline.
 	dl       deadliner
@@ -102,23 +104,22 @@ func NewFrameReader(r io.Reader, max int) *FrameReader {
 	if max <= 0 {
 		max = DefaultMaxFrame
 	}
-	return &FrameReader{r: r, max: max, buf: make([]byte, readBufSize)}
+	return &FrameReader{r: r, max: max, bufSize: readBufSize, slabSize: slabSize}
 }
 
 // newHandshakeReader returns a FrameReader for the handshake: frames of at
 // most maxHandshakeFrame bytes, and a buffer no bigger than one of them.
 func newHandshakeReader(r io.Reader) *FrameReader {
-	return &FrameReader{r: r, max: maxHandshakeFrame, buf: make([]byte, 512)}
+	return &FrameReader{r: r, max: maxHandshakeFrame, bufSize: 512}
 }
 
 // upgrade turns a handshake reader into a Channel's: the normal frame
-// limit, a full-size buffer (keeping what was read past the handshake) and
-// the progress bound on dl.
+// limit, a full-size buffer from the next frame on (what was read past the
+// handshake is kept), small bodies carved from shared chunks, and the
+// progress bound on dl.
 func (fr *FrameReader) upgrade(max int, dl deadliner, progress time.Duration) {
-	buf := make([]byte, readBufSize)
-	fr.end = copy(buf, fr.buf[fr.start:fr.end])
-	fr.buf, fr.start = buf, 0
-	fr.max, fr.dl, fr.progress = max, dl, progress
+	fr.max, fr.bufSize, fr.slabSize = max, readBufSize, slabSize
+	fr.dl, fr.progress = dl, progress
 }
 
 // ReadFrame reads one frame and returns its body.
@@ -143,6 +144,9 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	if fr.end == fr.start {
 		// Between frames: wait as long as it takes, with no deadline.
 		fr.start, fr.end = 0, 0
+		if len(fr.buf) < fr.bufSize {
+			fr.buf = make([]byte, fr.bufSize)
+		}
 		n, err := fr.r.Read(fr.buf)
 		fr.end = n
 		if n == 0 {
@@ -261,11 +265,11 @@ func (fr *FrameReader) stalled(err error, n uint64, got int) error {
 
 // alloc returns n fresh bytes, carving small ones from the current slab.
 func (fr *FrameReader) alloc(n int) []byte {
-	if n > slabMaxCarve {
+	if n > slabMaxCarve || fr.slabSize == 0 {
 		return make([]byte, n)
 	}
 	if len(fr.slab) < n {
-		fr.slab = make([]byte, slabSize)
+		fr.slab = make([]byte, fr.slabSize)
 	}
 	b := fr.slab[:n:n]
 	fr.slab = fr.slab[n:]
