@@ -264,7 +264,7 @@ func TestOptionErrors(t *testing.T) {
 		give []msg.Option
 		want string
 	}{
-		{"zero tag", []msg.Option{msg.WithExtension(0, encPoint, decPoint)}, "want 1..127"},
+		{"zero tag", []msg.Option{msg.WithExtension(0, encPoint, decPoint)}, "WithExtension: tag 0 for msg_test.Point: want 1 to 127"},
 		{"nil funcs", []msg.Option{msg.WithExtension[Point](3, nil, nil)}, "nil encode or decode"},
 		{"dup tag", []msg.Option{msg.WithExtension(3, encPoint, decPoint), msg.WithExtension(3, func(Temp) ([]byte, error) { return nil, nil }, func([]byte) (Temp, error) { return 0, nil })}, "already used"},
 		{"not struct", []msg.Option{msg.WithStruct[int]()}, "not a struct"},
