@@ -25,6 +25,20 @@ var benchSizes = []struct {
 
 var benchNets = []string{"tcp", "unix"}
 
+// eachShape runs f as sub-benchmarks <network>/<size>, with the bytes per
+// op set to the payload size.
+func eachShape(b *testing.B, f func(b *testing.B, network string, n int)) {
+	for _, network := range benchNets {
+		for _, size := range benchSizes {
+			b.Run(network+"/"+size.name, func(b *testing.B) {
+				b.SetBytes(int64(size.n))
+				b.ReportAllocs()
+				f(b, network, size.n)
+			})
+		}
+	}
+}
+
 // binPayload returns a msgpack bin value exactly n bytes long (n >= 6).
 func binPayload(n int) msg.Raw {
 	switch {
@@ -89,158 +103,134 @@ func rawReadFrame(r *bufio.Reader, buf []byte) ([]byte, error) {
 // BenchmarkRoundTrip: a Yield carrying an n-byte payload goes to a peer
 // that echoes it from its own goroutine, and back.
 func BenchmarkRoundTrip(b *testing.B) {
-	for _, network := range benchNets {
-		for _, size := range benchSizes {
-			b.Run(network+"/"+size.name, func(b *testing.B) {
-				a, c := benchPair(b, network)
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					for {
-						m, err := c.Recv(ctx)
-						if err != nil || c.Send(ctx, m) != nil {
-							return
-						}
-					}
-				}()
-				y := &msg.Yield{Cid: "c1", Pld: binPayload(size.n)}
-				b.SetBytes(int64(size.n))
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					if err := a.Send(ctx, y); err != nil {
-						b.Fatal(err)
-					}
-					if _, err := a.Recv(ctx); err != nil {
-						b.Fatal(err)
-					}
+	eachShape(b, func(b *testing.B, network string, n int) {
+		a, c := benchPair(b, network)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				m, err := c.Recv(ctx)
+				if err != nil || c.Send(ctx, m) != nil {
+					return
 				}
-				b.StopTimer()
-				cancel()
-				c.Close()
-				<-done
-			})
+			}
+		}()
+		y := &msg.Yield{Cid: "c1", Pld: binPayload(n)}
+		b.ResetTimer()
+		for range b.N {
+			if err := a.Send(ctx, y); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := a.Recv(ctx); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+		b.StopTimer()
+		cancel()
+		c.Close()
+		<-done
+	})
 }
 
 // BenchmarkRawRoundTrip is RoundTrip's floor: the payload behind a 4-byte
 // length prefix, written in one call and read through a bufio.Reader,
 // echoed by a goroutine doing the same.
 func BenchmarkRawRoundTrip(b *testing.B) {
-	for _, network := range benchNets {
-		for _, size := range benchSizes {
-			b.Run(network+"/"+size.name, func(b *testing.B) {
-				client, server := rawPair(b, network)
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					r := bufio.NewReaderSize(server, 64<<10)
-					var buf, out []byte
-					for {
-						var err error
-						if buf, err = rawReadFrame(r, buf); err != nil {
-							return
-						}
-						out = binary.BigEndian.AppendUint32(out[:0], uint32(len(buf)))
-						out = append(out, buf...)
-						if _, err := server.Write(out); err != nil {
-							return
-						}
-					}
-				}()
-				frame := binary.BigEndian.AppendUint32(nil, uint32(size.n))
-				frame = append(frame, make([]byte, size.n)...)
-				r := bufio.NewReaderSize(client, 64<<10)
-				var buf []byte
-				b.SetBytes(int64(size.n))
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					if _, err := client.Write(frame); err != nil {
-						b.Fatal(err)
-					}
-					var err error
-					if buf, err = rawReadFrame(r, buf); err != nil {
-						b.Fatal(err)
-					}
+	eachShape(b, func(b *testing.B, network string, n int) {
+		client, server := rawPair(b, network)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			r := bufio.NewReaderSize(server, 64<<10)
+			var buf, out []byte
+			for {
+				var err error
+				if buf, err = rawReadFrame(r, buf); err != nil {
+					return
 				}
-				b.StopTimer()
-				client.Close()
-				<-done
-			})
+				out = binary.BigEndian.AppendUint32(out[:0], uint32(len(buf)))
+				out = append(out, buf...)
+				if _, err := server.Write(out); err != nil {
+					return
+				}
+			}
+		}()
+		frame := binary.BigEndian.AppendUint32(nil, uint32(n))
+		frame = append(frame, make([]byte, n)...)
+		r := bufio.NewReaderSize(client, 64<<10)
+		var buf []byte
+		b.ResetTimer()
+		for range b.N {
+			if _, err := client.Write(frame); err != nil {
+				b.Fatal(err)
+			}
+			var err error
+			if buf, err = rawReadFrame(r, buf); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+		b.StopTimer()
+		client.Close()
+		<-done
+	})
 }
 
 // BenchmarkStream: one goroutine sends b.N Yields of an n-byte payload,
 // another receives them.
 func BenchmarkStream(b *testing.B) {
-	for _, network := range benchNets {
-		for _, size := range benchSizes {
-			b.Run(network+"/"+size.name, func(b *testing.B) {
-				a, c := benchPair(b, network)
-				y := &msg.Yield{Cid: "c1", Pld: binPayload(size.n)}
-				ctx := context.Background()
-				b.SetBytes(int64(size.n))
-				b.ReportAllocs()
-				b.ResetTimer()
-				go func() {
-					for range b.N {
-						if a.Send(ctx, y) != nil {
-							return
-						}
-					}
-				}()
-				for range b.N {
-					if _, err := c.Recv(ctx); err != nil {
-						b.Fatal(err)
-					}
+	eachShape(b, func(b *testing.B, network string, n int) {
+		a, c := benchPair(b, network)
+		y := &msg.Yield{Cid: "c1", Pld: binPayload(n)}
+		ctx := context.Background()
+		b.ResetTimer()
+		go func() {
+			for range b.N {
+				if a.Send(ctx, y) != nil {
+					return
 				}
-				b.StopTimer()
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-			})
+			}
+		}()
+		for range b.N {
+			if _, err := c.Recv(ctx); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
 }
 
 // BenchmarkRawStream is Stream's floor: frames written through a
 // bufio.Writer (flushed at the end) and read through a bufio.Reader.
 func BenchmarkRawStream(b *testing.B) {
-	for _, network := range benchNets {
-		for _, size := range benchSizes {
-			b.Run(network+"/"+size.name, func(b *testing.B) {
-				client, server := rawPair(b, network)
-				body := make([]byte, size.n)
-				b.SetBytes(int64(size.n))
-				b.ReportAllocs()
-				b.ResetTimer()
-				go func() {
-					w := bufio.NewWriterSize(client, 64<<10)
-					var hdr [4]byte
-					binary.BigEndian.PutUint32(hdr[:], uint32(size.n))
-					for range b.N {
-						w.Write(hdr[:])
-						if _, err := w.Write(body); err != nil {
-							return
-						}
-					}
-					w.Flush()
-				}()
-				r := bufio.NewReaderSize(server, 64<<10)
-				var buf []byte
-				for range b.N {
-					var err error
-					if buf, err = rawReadFrame(r, buf); err != nil {
-						b.Fatal(err)
-					}
+	eachShape(b, func(b *testing.B, network string, n int) {
+		client, server := rawPair(b, network)
+		body := make([]byte, n)
+		b.ResetTimer()
+		go func() {
+			w := bufio.NewWriterSize(client, 64<<10)
+			var hdr [4]byte
+			binary.BigEndian.PutUint32(hdr[:], uint32(n))
+			for range b.N {
+				w.Write(hdr[:])
+				if _, err := w.Write(body); err != nil {
+					return
 				}
-				b.StopTimer()
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-			})
+			}
+			w.Flush()
+		}()
+		r := bufio.NewReaderSize(server, 64<<10)
+		var buf []byte
+		for range b.N {
+			var err error
+			if buf, err = rawReadFrame(r, buf); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
 }
 
 // benchPair returns two connected Channels on network, both closed at

@@ -1,8 +1,6 @@
 package ipc
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/internal/progtest"
 )
 
 // The flood test runs a listener in a child process (this test binary,
@@ -34,7 +33,7 @@ const (
 )
 
 // floodChild is the child's main: listen, print the address, serve until
-// stdin closes. A Start for "stats" is answered with the peak heap in use
+// killed. A Start for "stats" is answered with the peak heap in use
 // and the goroutine count.
 func floodChild() int {
 	debug.SetMemoryLimit(floodHeapBound)
@@ -75,11 +74,7 @@ func floodChild() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	fmt.Println(ln.Addr())
-	go func() {
-		bufio.NewReader(os.Stdin).ReadString('\n') // the parent closes stdin to stop us
-		cancel()
-	}()
+	fmt.Println(ln.Addr()) // then serve until killed
 	codec := msg.MustCodec()
 	err = ln.Serve(ctx, func(ctx context.Context, ch *Channel) {
 		defer ch.Close()
@@ -116,38 +111,14 @@ func TestFloodChildProcess(t *testing.T) {
 	const token = "flood-token"
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), floodChildEnv+"="+token)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	child := progtest.StartCmd(t, cmd) // killed and reaped when the test ends
 	t.Cleanup(func() {
-		stdin.Close()
-		select {
-		case <-exited:
-		case <-time.After(testTimeout):
-			cmd.Process.Kill()
-			<-exited
-		}
 		if t.Failed() {
-			t.Logf("child's log:\n%s", stderr.String())
+			t.Logf("child's log:\n%s", child.Stderr())
 		}
 	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("the child gave no address: %v\n%s", err, stderr.String())
-	}
-	addr, err := ParseAddr(strings.TrimSpace(line))
+	lines := child.Until(t, "tcp://")
+	addr, err := ParseAddr(lines[len(lines)-1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,34 +278,11 @@ func TestFloodChildProcess(t *testing.T) {
 	if trips.Load() == 0 || dials.Load() == 0 {
 		t.Fatal("the legitimate client made no progress during the flood")
 	}
-	if lines := strings.Count(stderr.String(), "\n"); lines > 100 {
+	stderr := child.Stderr()
+	if lines := strings.Count(stderr, "\n"); lines > 100 {
 		t.Fatalf("the child logged %d lines for the flood", lines)
 	}
-	if !strings.Contains(stderr.String(), "trickler") || !strings.Contains(stderr.String(), "frame stalled") {
+	if !strings.Contains(stderr, "trickler") || !strings.Contains(stderr, "frame stalled") {
 		t.Fatal("the child did not log dropping the trickler")
 	}
-	select {
-	case err := <-exited:
-		t.Fatalf("the child exited: %v", errors.Join(err))
-	default:
-	}
-}
-
-// lockedBuffer is a bytes.Buffer that the child's stderr copier writes
-// while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

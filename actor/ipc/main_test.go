@@ -62,65 +62,52 @@ func attr(r slog.Record, key string) string {
 	return v
 }
 
-// matching returns the records whose peer attribute contains peer.
-func (c *capture) matching(peer string) []slog.Record {
+// with returns the records whose attribute key contains s.
+func (c *capture) with(key, s string) []slog.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []slog.Record
 	for _, r := range c.recs {
-		if strings.Contains(attr(r, "peer"), peer) {
+		if strings.Contains(attr(r, key), s) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
+
+// waitWith waits until at least n records have an attribute key
+// containing s, and returns them all.
+func (c *capture) waitWith(t *testing.T, key, s string, n int) []slog.Record {
+	t.Helper()
+	deadline := time.After(testTimeout)
+	for {
+		if rs := c.with(key, s); len(rs) >= n {
+			return rs
+		}
+		select {
+		case <-c.got:
+		case <-deadline:
+			t.Fatalf("fewer than %d log records with %s %q", n, key, s)
+		}
+	}
+}
+
+func (c *capture) matching(peer string) []slog.Record { return c.with("peer", peer) }
 
 // waitFor waits until at least one record names peer and returns them all.
 func (c *capture) waitFor(t *testing.T, peer string) []slog.Record {
 	t.Helper()
-	deadline := time.After(testTimeout)
-	for {
-		if rs := c.matching(peer); len(rs) > 0 {
-			return rs
-		}
-		select {
-		case <-c.got:
-		case <-deadline:
-			t.Fatalf("no log record names peer %q", peer)
-		}
-	}
+	return c.waitWith(t, "peer", peer, 1)
+}
+
+func (c *capture) withErr(s string) []slog.Record { return c.with("err", s) }
+
+func (c *capture) waitForErr(t *testing.T, s string, n int) []slog.Record {
+	t.Helper()
+	return c.waitWith(t, "err", s, n)
 }
 
 func (c *capture) logger() *slog.Logger { return slog.New(c) }
-
-// withErr returns the records whose err attribute contains s.
-func (c *capture) withErr(s string) []slog.Record {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []slog.Record
-	for _, r := range c.recs {
-		if strings.Contains(attr(r, "err"), s) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// waitForErr waits until at least n records have an err containing s.
-func (c *capture) waitForErr(t *testing.T, s string, n int) []slog.Record {
-	t.Helper()
-	deadline := time.After(testTimeout)
-	for {
-		if rs := c.withErr(s); len(rs) >= n {
-			return rs
-		}
-		select {
-		case <-c.got:
-		case <-deadline:
-			t.Fatalf("fewer than %d log records with err %q", n, s)
-		}
-	}
-}
 
 // server is a live listener whose handler echoes every message back.
 type server struct {

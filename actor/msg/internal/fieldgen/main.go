@@ -214,28 +214,24 @@ func (g *gen) accessor(msgs []*structDef, fn, fieldName, typ, zero, doc string) 
 	g.p("")
 }
 
+// wireTypes says how each field type is written (appending to b) and read
+// (from the reader r); %s is the field.
+var wireTypes = map[string]struct{ enc, dec string }{
+	"string":            {"appendStr(b, %s)", "%s = r.str()"},
+	"int":               {"appendInt(b, int64(%s))", "%s = int(r.integer())"},
+	"bool":              {"appendBool(b, %s)", "%s = r.boolean()"},
+	"[]byte":            {"appendBin(b, %s)", "%s = r.bin()"},
+	"Raw":               {"appendRaw(b, %s)", "%s = r.raw()"},
+	"[]string":          {"appendStrs(b, %s)", "%s = r.strs()"},
+	"ActorID":           {"appendActorID(b, %s)", "%s = r.actorID()"},
+	"[]ActorID":         {"appendActorIDs(b, %s)", "%s = r.actorIDs()"},
+	"map[string]string": {"appendStrMap(b, %s)", "%s = r.strMap()"},
+	"FuncKind":          {"appendUint(b, uint64(%s))", "%s = FuncKind(r.uint8())"},
+}
+
 func (g *gen) appendExpr(f field, v string) string {
-	switch f.typ {
-	case "string":
-		return fmt.Sprintf("appendStr(b, %s)", v)
-	case "int":
-		return fmt.Sprintf("appendInt(b, int64(%s))", v)
-	case "bool":
-		return fmt.Sprintf("appendBool(b, %s)", v)
-	case "[]byte":
-		return fmt.Sprintf("appendBin(b, %s)", v)
-	case "Raw":
-		return fmt.Sprintf("appendRaw(b, %s)", v)
-	case "[]string":
-		return fmt.Sprintf("appendStrs(b, %s)", v)
-	case "ActorID":
-		return fmt.Sprintf("appendActorID(b, %s)", v)
-	case "[]ActorID":
-		return fmt.Sprintf("appendActorIDs(b, %s)", v)
-	case "map[string]string":
-		return fmt.Sprintf("appendStrMap(b, %s)", v)
-	case "FuncKind":
-		return fmt.Sprintf("appendUint(b, uint64(%s))", v)
+	if w, ok := wireTypes[f.typ]; ok {
+		return fmt.Sprintf(w.enc, v)
 	}
 	if g.structs[f.typ] != nil {
 		g.needNested(f.typ)
@@ -246,27 +242,8 @@ func (g *gen) appendExpr(f field, v string) string {
 }
 
 func (g *gen) readStmt(f field, v, label string) string {
-	switch f.typ {
-	case "string":
-		return v + " = r.str()"
-	case "int":
-		return v + " = int(r.integer())"
-	case "bool":
-		return v + " = r.boolean()"
-	case "[]byte":
-		return v + " = r.bin()"
-	case "Raw":
-		return v + " = r.raw()"
-	case "[]string":
-		return v + " = r.strs()"
-	case "ActorID":
-		return v + " = r.actorID()"
-	case "[]ActorID":
-		return v + " = r.actorIDs()"
-	case "map[string]string":
-		return v + " = r.strMap()"
-	case "FuncKind":
-		return v + " = FuncKind(r.uint8())"
+	if w, ok := wireTypes[f.typ]; ok {
+		return fmt.Sprintf(w.dec, v)
 	}
 	if g.structs[f.typ] != nil {
 		g.needNested(f.typ)
