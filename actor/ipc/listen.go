@@ -77,8 +77,8 @@ func Listen(ctx context.Context, addr Addr, opts ...Option) (*Listener, error) {
 	case "unix":
 		ln, sock, err := listenUnix(ctx, addr.Address, cfg.logger)
 		if err != nil {
-			if errors.Is(err, ErrBadAddr) {
-				return nil, err
+			if errors.Is(err, ErrBadAddr) || errors.Is(err, ErrAddrInUse) {
+				return nil, err // they name the address already
 			}
 			return nil, fmt.Errorf("ipc: listen %s: %w", addr, err)
 		}

@@ -138,11 +138,11 @@ func replaceStale(ctx context.Context, path string, log *slog.Logger) error {
 	conn, err := d.DialContext(ctx, "unix", path)
 	if err == nil {
 		conn.Close()
-		return fmt.Errorf("%w: a listener answers on %s", ErrAddrInUse, path)
+		return fmt.Errorf("%w: unix://%s: a listener answers on it", ErrAddrInUse, path)
 	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		// Busy (a full backlog), or not ours to probe: not provably stale.
-		return fmt.Errorf("%w: %s exists and cannot be shown stale: %v", ErrAddrInUse, path, err)
+		return fmt.Errorf("%w: unix://%s: a socket is there and cannot be shown stale: %v", ErrAddrInUse, path, err)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
