@@ -165,14 +165,17 @@ func (c *Channel) Err() error {
 // Send may be called from many goroutines; it must not be called from a
 // task step (use TrySend).
 func (c *Channel) Send(ctx context.Context, m msg.Msg) error {
-	return c.enqueue(ctx, m, nil)
+	if ctx == nil {
+		panic("ipc: Send: nil context")
+	}
+	return c.enqueue(ctx, m, nil, false)
 }
 
 // TrySend is Send without the wait: when the send queue is full it returns
 // [ErrSendQueueFull] at once, queueing nothing. It never blocks, so a task
 // step or a callback may call it; see [Channel.WhenWritable].
 func (c *Channel) TrySend(m msg.Msg) error {
-	return c.enqueue(nil, m, nil)
+	return c.enqueue(nil, m, nil, false)
 }
 
 // SendRaw queues body, an already encoded message, as one frame; it is
@@ -181,7 +184,7 @@ func (c *Channel) SendRaw(ctx context.Context, body []byte) error {
 	if ctx == nil {
 		panic("ipc: SendRaw: nil context")
 	}
-	return c.enqueue(ctx, nil, body)
+	return c.enqueue(ctx, nil, body, true)
 }
 
 // WhenWritable arranges for fn to be called once, when the send queue has
@@ -200,9 +203,9 @@ func (c *Channel) WhenWritable(fn func()) bool {
 	return true
 }
 
-// enqueue encodes m (or copies body) into the send queue. A nil ctx means
-// do not wait.
-func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte) error {
+// enqueue encodes m (or, for raw, copies body) into the send queue. A nil
+// ctx means do not wait.
+func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw bool) error {
 	c.mu.Lock()
 	for {
 		if c.closing {
@@ -236,7 +239,7 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte) error {
 	start := len(c.pend)
 	var b []byte
 	var err error
-	if m != nil {
+	if !raw {
 		b, err = c.codec.Encode(append(c.pend, 0, 0, 0, 0), m)
 		if err == nil && len(b)-start-headerLen > c.max {
 			err = &FrameError{Len: uint64(len(b) - start - headerLen), Max: c.max, Reason: "outgoing " + m.Kind().String() + " exceeds the maximum"}

@@ -415,3 +415,18 @@ func TestReceiveModeMisuse(t *testing.T) {
 		t.Fatalf("OnMessage on a closed Channel delivered %v", got)
 	}
 }
+
+// TestSendNilMessage: a nil message is an encode error; the Channel stays
+// open.
+func TestSendNilMessage(t *testing.T) {
+	a, b, _, _ := pair(t)
+	if err := a.Send(bg, nil); err == nil || !strings.Contains(err.Error(), "nil message") {
+		t.Fatalf("Send(nil) = %v", err)
+	}
+	if err := a.TrySend(&msg.Stop{Cid: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := b.Recv(bg); err != nil || m.(*msg.Stop).Cid != "ok" {
+		t.Fatalf("after Send(nil): %v %v", m, err)
+	}
+}
