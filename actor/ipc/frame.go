@@ -90,7 +90,8 @@ type FrameReader struct {
 	bufSize    int    // the size buf grows to once it is empty
 	start, end int
 	slab       []byte
-	slabSize   int // 0: every body gets its own allocation
+	slabSize   int  // 0: every body gets its own allocation
+	bigLast    bool // the last frame was big: read the next header alone
 
 	// The progress bound, when set: dl sets r's read deadline.
 	dl       deadliner
@@ -147,7 +148,14 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 		if len(fr.buf) < fr.bufSize {
 			fr.buf = make([]byte, fr.bufSize)
 		}
-		n, err := fr.r.Read(fr.buf)
+		into := fr.buf
+		if fr.bigLast {
+			// Big frames come in runs: read this one's header alone, so
+			// that its body goes straight into its own allocation rather
+			// than through the buffer.
+			into = into[:min(len(into), 512)]
+		}
+		n, err := fr.r.Read(into)
 		fr.end = n
 		if n == 0 {
 			if err == nil || err == io.EOF {
@@ -172,6 +180,7 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	}
 	fr.start += headerLen
 	n := int(size)
+	fr.bigLast = n >= readBufSize/2
 	if fr.end-fr.start >= n {
 		body := fr.alloc(n)
 		copy(body, fr.buf[fr.start:])
@@ -183,21 +192,19 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 
 // readBody reads a body of n bytes that is not all buffered yet.
 func (fr *FrameReader) readBody(n int) ([]byte, error) {
+	buffered := fr.buf[fr.start:fr.end]
 	var body []byte
-	if n <= upfrontMax {
-		body = fr.alloc(n)[:0]
+	if n <= slabMaxCarve && fr.slabSize > 0 {
+		body = append(fr.alloc(n)[:0], buffered...)
 	} else {
-		body = make([]byte, 0, upfrontMax)
+		body = extend(buffered, min(n, upfrontMax))
 	}
-	body = append(body, fr.buf[fr.start:fr.end]...)
 	fr.start, fr.end = 0, 0
 	since := 0 // bytes since the deadline was last moved
 	for len(body) < n {
-		if len(body) == cap(body) {
+		if len(body) == cap(body) || len(body) == upfrontMax {
 			// The bytes so far have arrived: grow for more of them.
-			nb := make([]byte, len(body), min(n, 2*cap(body)))
-			copy(nb, body)
-			body = nb
+			body = extend(body, min(n, 2*len(body)))
 		}
 		if !fr.dlSet || since >= progressChunk {
 			since = 0
@@ -207,7 +214,7 @@ func (fr *FrameReader) readBody(n int) ([]byte, error) {
 		}
 		// Straight into the body, never past it: the next frame's bytes
 		// stay in the stream.
-		m, err := fr.r.Read(body[len(body):cap(body)])
+		m, err := fr.r.Read(body[len(body):min(cap(body), n)])
 		body = body[:len(body)+m]
 		since += m
 		if err != nil && len(body) < n {
@@ -217,7 +224,15 @@ func (fr *FrameReader) readBody(n int) ([]byte, error) {
 			return nil, fr.stalled(err, uint64(n), len(body))
 		}
 	}
-	return body, nil
+	return body[:n:n], nil
+}
+
+// extend returns a new slice holding b's bytes with room for size bytes in
+// all. Appending to a full slice makes the runtime allocate and zero only
+// the part past b's bytes, which the reads then overwrite: a 64 KiB body
+// is not cleared first and then copied over.
+func extend(b []byte, size int) []byte {
+	return append(b[:len(b):len(b)], make([]byte, size-len(b))...)[:len(b)]
 }
 
 // fill reads more input into the buffer, moving unconsumed bytes to its
