@@ -90,8 +90,7 @@ type FrameReader struct {
 	bufSize    int    // the size buf grows to once it is empty
 	start, end int
 	slab       []byte
-	slabSize   int  // 0: every body gets its own allocation
-	bigLast    bool // the last frame was big: read the next header alone
+	slabSize   int // 0: every body gets its own allocation
 
 	// The progress bound, when set: dl sets r's read deadline.
 	dl       deadliner
@@ -148,14 +147,7 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 		if len(fr.buf) < fr.bufSize {
 			fr.buf = make([]byte, fr.bufSize)
 		}
-		into := fr.buf
-		if fr.bigLast {
-			// Big frames come in runs: read this one's header alone, so
-			// that its body goes straight into its own allocation rather
-			// than through the buffer.
-			into = into[:min(len(into), 512)]
-		}
-		n, err := fr.r.Read(into)
+		n, err := fr.r.Read(fr.buf)
 		fr.end = n
 		if n == 0 {
 			if err == nil || err == io.EOF {
@@ -180,7 +172,6 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	}
 	fr.start += headerLen
 	n := int(size)
-	fr.bigLast = n >= readBufSize/2
 	if fr.end-fr.start >= n {
 		body := fr.alloc(n)
 		copy(body, fr.buf[fr.start:])
