@@ -37,9 +37,9 @@ func (id ActorID) String() string {
 	return id.Name + "@" + u
 }
 
-// Identity is the handshake message each side of a new connection sends
-// first. Nonce and Proof carry the challenge and its answer proving the
-// tree's auth token; how they are computed is actor/ipc's business.
+// Identity is the handshake message: a connection's sides exchange
+// nonces, proofs of the tree's auth token and their identities in it. How
+// and in which order is actor/ipc's business.
 type Identity struct {
 	Name       string
 	UID        string // a UUID string
