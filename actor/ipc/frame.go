@@ -183,19 +183,21 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 
 // readBody reads a body of n bytes that is not all buffered yet.
 func (fr *FrameReader) readBody(n int) ([]byte, error) {
-	buffered := fr.buf[fr.start:fr.end]
 	var body []byte
-	if n <= slabMaxCarve && fr.slabSize > 0 {
-		body = append(fr.alloc(n)[:0], buffered...)
+	if n <= upfrontMax {
+		body = fr.alloc(n)[:0]
 	} else {
-		body = extend(buffered, min(n, upfrontMax))
+		body = make([]byte, 0, upfrontMax)
 	}
+	body = append(body, fr.buf[fr.start:fr.end]...)
 	fr.start, fr.end = 0, 0
 	since := 0 // bytes since the deadline was last moved
 	for len(body) < n {
-		if len(body) == cap(body) || len(body) == upfrontMax {
+		if len(body) == cap(body) {
 			// The bytes so far have arrived: grow for more of them.
-			body = extend(body, min(n, 2*len(body)))
+			nb := make([]byte, len(body), min(n, 2*cap(body)))
+			copy(nb, body)
+			body = nb
 		}
 		if !fr.dlSet || since >= progressChunk {
 			since = 0
@@ -205,7 +207,7 @@ func (fr *FrameReader) readBody(n int) ([]byte, error) {
 		}
 		// Straight into the body, never past it: the next frame's bytes
 		// stay in the stream.
-		m, err := fr.r.Read(body[len(body):min(cap(body), n)])
+		m, err := fr.r.Read(body[len(body):cap(body)])
 		body = body[:len(body)+m]
 		since += m
 		if err != nil && len(body) < n {
@@ -215,15 +217,7 @@ func (fr *FrameReader) readBody(n int) ([]byte, error) {
 			return nil, fr.stalled(err, uint64(n), len(body))
 		}
 	}
-	return body[:n:n], nil
-}
-
-// extend returns a new slice holding b's bytes with room for size bytes in
-// all. Appending to a full slice makes the runtime allocate and zero only
-// the part past b's bytes, which the reads then overwrite: a 64 KiB body
-// is not cleared first and then copied over.
-func extend(b []byte, size int) []byte {
-	return append(b[:len(b):len(b)], make([]byte, size-len(b))...)[:len(b)]
+	return body, nil
 }
 
 // fill reads more input into the buffer, moving unconsumed bytes to its
