@@ -10,12 +10,12 @@ import (
 )
 
 func ExampleRun() {
-	err := loop.Run(func(t *loop.Task) error {
-		f := loop.Go(t.Loop(), "answer", func(t *loop.Task) (int, error) {
-			return 42, t.Sleep(time.Millisecond)
+	err := loop.Run(func(ctx context.Context) error {
+		f := loop.Go(loop.FromContext(ctx), "answer", func(ctx context.Context) (int, error) {
+			return 42, loop.Sleep(ctx, time.Millisecond)
 		})
-		v, err := loop.Await(t, f)
-		fmt.Println("answer:", v)
+		v, err := loop.Await(ctx, f)
+		fmt.Println("answer:", v) // answer: 42
 		return err
 	})
 	fmt.Println("err:", err)
@@ -25,29 +25,30 @@ func ExampleRun() {
 }
 
 func ExampleTask_Cancel() {
-	loop.Run(func(t *loop.Task) error {
-		worker := t.Loop().Spawn("worker", func(t *loop.Task) error {
-			err := t.Sleep(time.Hour)
-			fmt.Println("worker:", err)
-			t.Sleep(time.Millisecond) // cleanup may await again
+	loop.Run(func(ctx context.Context) error {
+		worker := loop.FromContext(ctx).Spawn("worker", func(ctx context.Context) error {
+			err := loop.Sleep(ctx, time.Hour)
+			fmt.Println("worker:", err, "/ cause:", context.Cause(ctx))
+			loop.Sleep(ctx, time.Millisecond) // cleanup may await again
 			fmt.Println("worker: cleaned up")
 			return err
 		})
-		t.Yield() // let the worker start
-		worker.Cancel()
-		fmt.Println("main:", errors.Is(t.Await(worker), loop.ErrCancelled))
+		loop.Yield(ctx) // let the worker start
+		worker.CancelWithCause(errors.New("shutting down"))
+		_, err := loop.Await(ctx, worker)
+		fmt.Println("main:", errors.Is(err, loop.ErrCancelled))
 		return nil
 	})
 	// Output:
-	// worker: loop: cancelled
+	// worker: loop: cancelled / cause: shutting down
 	// worker: cleaned up
 	// main: true
 }
 
-func ExampleSubmit() {
+func ExampleGoThreadsafe() {
 	l := loop.New()
 	go func() {
-		f := loop.Submit(l, func(t *loop.Task) (string, error) { return "from the loop", nil })
+		f := loop.GoThreadsafe(l, "hello", func(ctx context.Context) (string, error) { return "from the loop", nil })
 		v, _ := f.Wait(context.Background())
 		fmt.Println(v)
 		l.Stop()

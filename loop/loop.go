@@ -62,7 +62,7 @@ type Loop struct {
 // New returns an idle loop. Drive it with RunForever or RunUntilComplete,
 // and Close it when done; Run does all three.
 func New(opts ...Option) *Loop {
-	cfg := defaultConfig()
+	var cfg config
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
