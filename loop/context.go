@@ -137,12 +137,16 @@ func FromContext(ctx context.Context) *Loop {
 	return nil
 }
 
+const noTask = "ctx carries no loop task (use the ctx the task's function received; goroutines use Future.Wait)"
+
 // running returns ctx's task for an await named op, checking that it is
 // the task whose step is running.
 func running(ctx context.Context, op string, c *core) (*Task, error) {
-	tc := taskCtxOf(ctx)
-	if tc == nil {
-		return nil, misuse(op + ": ctx carries no loop task (use the ctx the task's function received; goroutines use Future.Wait)")
+	tc, ok := ctx.(*taskCtx) // the common case, without a call
+	if !ok {
+		if tc = taskCtxOf(ctx); tc == nil {
+			return nil, misuse(op + ": " + noTask)
+		}
 	}
 	t := tc.t
 	if err := t.checkAwait(op, c); err != nil {

@@ -387,8 +387,14 @@ func Await[T any](ctx context.Context, a AwaitableOf[T]) (T, error) {
 		return zero, misuse("Await: nil awaitable")
 	}
 	c := a.awaitCore()
-	t, err := running(ctx, "Await", c)
-	if err != nil {
+	tc, ok := ctx.(*taskCtx) // the common case, without a call
+	if !ok {
+		if tc = taskCtxOf(ctx); tc == nil {
+			return zero, misuse("Await: " + noTask)
+		}
+	}
+	t := tc.t
+	if err := t.checkAwait("Await", c); err != nil {
 		return zero, err
 	}
 	if c == &t.c {
