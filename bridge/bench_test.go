@@ -68,8 +68,8 @@ func BenchmarkNativePingPong(b *testing.B) {
 // BenchmarkGuestPingPong: the same workload as a guest of loop.Loop.
 func BenchmarkGuestPingPong(b *testing.B) {
 	b.ReportAllocs()
-	err := loop.Run(func(t *loop.Task) error {
-		_, err := bridge.RunGuest(t, unit(pingPong(b, benchPairs)), quiet())
+	err := loop.Run(func(ctx context.Context) error {
+		_, err := bridge.RunGuest(ctx, unit(pingPong(b, benchPairs)), quiet())
 		return err
 	}, loop.WithSIGINTPolicy(false))
 	if err != nil {
@@ -105,9 +105,9 @@ func BenchmarkHostCallbacksWhileGuestBusy(b *testing.B) {
 	const tasks = 100
 	b.ReportAllocs()
 	steps := 0
-	err := loop.Run(func(t *loop.Task) error {
-		l := t.Loop()
-		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
+	err := loop.Run(func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
+		_, err := bridge.RunGuest(ctx, unit(func(ctx context.Context) error {
 			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 				busyTasks(n, tasks, &steps)
 				done := make(chan struct{})
@@ -133,9 +133,9 @@ func BenchmarkHostCallbacksWhileGuestBusy(b *testing.B) {
 // while every guest task sleeps (G3): the guest costs the host nothing.
 func BenchmarkHostCallbacksWhileGuestSleeps(b *testing.B) {
 	b.ReportAllocs()
-	err := loop.Run(func(t *loop.Task) error {
-		l := t.Loop()
-		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
+	err := loop.Run(func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
+		_, err := bridge.RunGuest(ctx, unit(func(ctx context.Context) error {
 			done := make(chan struct{})
 			b.ResetTimer()
 			hostChain(l, b.N, nil, func() { close(done) })

@@ -13,9 +13,9 @@ import (
 // A host task hands its loop to a guest run and waits for its value; the
 // host loop keeps running its own callbacks meanwhile.
 func ExampleRunGuest() {
-	err := loop.Run(func(t *loop.Task) error {
-		t.Loop().CallLater(time.Millisecond, func() { fmt.Println("host callback") })
-		v, err := bridge.RunGuest(t, func(ctx context.Context) (string, error) {
+	err := loop.Run(func(ctx context.Context) error {
+		loop.FromContext(ctx).CallLater(time.Millisecond, func() { fmt.Println("host callback") })
+		v, err := bridge.RunGuest(ctx, func(ctx context.Context) (string, error) {
 			return "guest value", sc.Sleep(ctx, 10*time.Millisecond)
 		})
 		fmt.Println(v)
@@ -52,15 +52,15 @@ func ExampleStartGuestRun() {
 // A guest task awaits a host task, then streams with another through a
 // linked two-way channel.
 func ExampleOpenChannelFrom() {
-	err := loop.Run(func(t *loop.Task) error {
-		_, err := bridge.RunGuest(t, func(ctx context.Context) (struct{}, error) {
-			v, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) { return 41 + 1, nil })
+	err := loop.Run(func(ctx context.Context) error {
+		_, err := bridge.RunGuest(ctx, func(ctx context.Context) (struct{}, error) {
+			v, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) { return 41 + 1, nil })
 			fmt.Println(v, err)
 			err = bridge.OpenChannelFrom(ctx,
-				func(t *loop.Task, ch *bridge.HostEnd[string, string]) error {
+				func(ctx context.Context, ch *bridge.HostEnd[string, string]) error {
 					ch.Started("ready")
 					for {
-						s, err := ch.Receive(t)
+						s, err := ch.Receive(ctx)
 						if err != nil {
 							return nil // the guest side left
 						}

@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -39,6 +38,7 @@ type Guest struct {
 	bg     sync.WaitGroup // the waiter and the signal watcher
 	hooked bool           // the host runs reclaim while it closes
 	locked bool           // WithHostThreadLocked
+	slice  time.Duration  // WithTickSlice
 	unhook func()
 
 	once    sync.Once
@@ -49,9 +49,10 @@ type Guest struct {
 
 // StartGuestRun starts main as the main task of a guest run on host and
 // returns at once (trio's start_guest_run). Each scheduler tick is one host
-// callback: it runs one batch of the guest's runnable task steps, on the
-// host's goroutine and OS thread, serialized with the host's own callbacks.
-// While tasks are runnable the tick re-queues itself with the host; when
+// callback: it runs batches of the guest's runnable task steps, on the
+// host's goroutine and OS thread, serialized with the host's own callbacks,
+// for at most a slice of host time (WithTickSlice). While tasks are
+// runnable after that the tick re-queues itself with the host; when
 // every task waits, a waiter goroutine sleeps until the next deadline or
 // wake-up and then hands the next tick to the host. Host code that changes
 // guest state between ticks (setting an Event, cancelling a scope, moving a
@@ -70,16 +71,24 @@ type Guest struct {
 //
 // A host runs one guest at a time: a second StartGuestRun on a host whose
 // guest has not finished returns ErrHostBusy. Errors in setting up the run
-// (a nil argument, a host that refuses the first tick) are returned here;
-// everything later goes to done.
+// (a nil argument, an invalid option, a host that refuses the first tick)
+// are returned here; everything later goes to done.
 func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), done func(Outcome[T]), opts ...Option) (*Guest, error) {
+	return startGuestRun("StartGuestRun", host, main, done, opts)
+}
+
+// startGuestRun is StartGuestRun for op, the public function called.
+func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (T, error), done func(Outcome[T]), opts []Option) (*Guest, error) {
 	switch {
 	case host == nil:
-		return nil, errors.New("bridge: StartGuestRun: nil host")
+		return nil, fmt.Errorf("bridge: %s: nil host", op)
 	case main == nil:
-		return nil, errors.New("bridge: StartGuestRun: nil main")
+		return nil, fmt.Errorf("bridge: %s: nil main", op)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(op, opts)
+	if err != nil {
+		return nil, err
+	}
 	var value T
 	g := &Guest{
 		host:   host,
@@ -89,6 +98,7 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 		locked: cfg.locked,
+		slice:  cfg.slice,
 		unhook: func() {},
 	}
 	g.r = sc.NewRunner(func(ctx context.Context) error {
@@ -118,7 +128,7 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 	if err := host.RunSyncSoonThreadsafe(g.tick); err != nil {
 		g.unhook()
 		unregister(host, g)
-		return nil, fmt.Errorf("bridge: StartGuestRun: the host refused the first tick: %w", err)
+		return nil, fmt.Errorf("bridge: %s: the host refused the first tick: %w", op, err)
 	}
 	g.bg.Add(1)
 	go g.waiter()
@@ -132,24 +142,43 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 // travels with the tick: it is queued on the host, running here, or held
 // by the waiter, never two at once; whoever holds it when the host refuses
 // the next tick abandons the run.
+//
+// Scheduling rule: a tick runs sc batches back to back while tasks stay
+// runnable, until its slice of host time has passed; only then does it
+// queue the next tick behind the host's callbacks. A guest with one busy
+// task so pays a host round trip per slice, not per step, and the host
+// still gets its turn at least every slice (plus the batch that crossed it).
 func (g *Guest) step() {
-	var res sc.TickResult
-	if p := g.safeTick(&res); p != nil {
-		g.r.Abandon(p) // the runner is broken: unwind it, report the panic
-		g.finish()
-		return
+	var start time.Time
+	if g.slice > 0 {
+		start = tickClock()
 	}
-	switch {
-	case res.Finished:
-		g.finish()
-	case res.Runnable:
+	for {
+		var res sc.TickResult
+		if p := g.safeTick(&res); p != nil {
+			g.r.Abandon(p) // the runner is broken: unwind it, report the panic
+			g.finish()
+			return
+		}
+		switch {
+		case res.Finished:
+			g.finish()
+			return
+		case !res.Runnable:
+			g.waits <- res.Deadline // buffered: the waiter is idle
+			return
+		case g.slice > 0 && tickClock().Sub(start) < g.slice:
+			continue // still within the slice: run the next batch now
+		}
 		if err := g.host.RunSyncSoonThreadsafe(g.tick); err != nil {
 			g.abandon(err, true) // here, on the host: safe to unwind
 		}
-	default:
-		g.waits <- res.Deadline // buffered: the waiter is idle
+		return
 	}
 }
+
+// tickClock is the clock ticks measure their slice on; tests swap it.
+var tickClock = time.Now
 
 // safeTick runs a tick; a panic there is a bug of the runtime, not of
 // task code (which is captured per task), and ends the run with it.

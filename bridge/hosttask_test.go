@@ -26,8 +26,8 @@ func inGuest(t testing.TB, main func(ctx context.Context) error) {
 func runGuestBounded(main func(ctx context.Context) error) error {
 	res := make(chan error, 1)
 	go func() {
-		res <- loop.Run(func(lt *loop.Task) error {
-			_, err := bridge.RunGuest(lt, func(ctx context.Context) (struct{}, error) {
+		res <- loop.Run(func(ctx context.Context) error {
+			_, err := bridge.RunGuest(ctx, func(ctx context.Context) (struct{}, error) {
 				return struct{}{}, main(ctx)
 			})
 			return err
@@ -45,8 +45,8 @@ var errBoom = errors.New("boom")
 
 func TestB1RunHostTaskValue(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		v, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-			if err := t.Sleep(time.Millisecond); err != nil {
+		v, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+			if err := loop.Sleep(ctx, time.Millisecond); err != nil {
 				return 0, err
 			}
 			return 42, nil
@@ -60,7 +60,7 @@ func TestB1RunHostTaskValue(t *testing.T) {
 
 func TestB1RunHostTaskError(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
 			return 0, errBoom
 		})
 		if !errors.Is(err, errBoom) {
@@ -75,7 +75,7 @@ func TestB1RunHostTaskError(t *testing.T) {
 
 func TestB1RunHostTaskPanic(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
 			panic("host kaboom")
 		})
 		var pe *loop.PanicError
@@ -93,11 +93,11 @@ func TestB1RunHostTaskGuestTimeout(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		var hostSawCancel, hostCleanedUp, returned bool
 		err := sc.MoveOnAfter(ctx, 20*time.Millisecond, func(ctx context.Context) error {
-			_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-				err := t.Sleep(time.Hour)
+			_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+				err := loop.Sleep(ctx, time.Hour)
 				hostSawCancel = errors.Is(err, loop.ErrCancelled)
 				// Cleanup that itself awaits: the guest must wait for it.
-				_ = t.Sleep(5 * time.Millisecond)
+				_ = loop.Sleep(ctx, 5*time.Millisecond)
 				hostCleanedUp = true
 				return 0, err
 			})
@@ -124,9 +124,9 @@ func TestB1RunHostTaskGuestTimeout(t *testing.T) {
 // guest see ErrHostCancelled chained to loop.ErrCancelled.
 func TestB2RunHostTaskSelfCancel(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-			t.Cancel()
-			return 0, t.Sleep(time.Hour)
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+			loop.CurrentTask(ctx).Cancel()
+			return 0, loop.Sleep(ctx, time.Hour)
 		})
 		if !errors.Is(err, bridge.ErrHostCancelled) || !errors.Is(err, loop.ErrCancelled) {
 			t.Errorf("err = %v; want ErrHostCancelled and loop.ErrCancelled", err)
@@ -142,13 +142,13 @@ func TestB2RunHostTaskSelfCancel(t *testing.T) {
 // task.
 func TestB2RunHostTaskCancelledByHostCode(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-			other := loop.Go(t.Loop(), "canceller", func(*loop.Task) (struct{}, error) {
-				t.Cancel()
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+			other := loop.Go(loop.FromContext(ctx), "canceller", func(context.Context) (struct{}, error) {
+				loop.CurrentTask(ctx).Cancel()
 				return struct{}{}, nil
 			})
 			_ = other
-			return 0, t.Sleep(time.Hour)
+			return 0, loop.Sleep(ctx, time.Hour)
 		})
 		if !errors.Is(err, bridge.ErrHostCancelled) || !errors.Is(err, loop.ErrCancelled) {
 			t.Errorf("err = %v; want ErrHostCancelled and loop.ErrCancelled", err)
@@ -158,12 +158,12 @@ func TestB2RunHostTaskCancelledByHostCode(t *testing.T) {
 }
 
 func TestRunHostTaskMisuse(t *testing.T) {
-	_, err := bridge.RunHostTask(context.Background(), func(*loop.Task) (int, error) { return 1, nil })
+	_, err := bridge.RunHostTask(context.Background(), func(context.Context) (int, error) { return 1, nil })
 	if !errors.Is(err, sc.ErrNotInTask) {
 		t.Errorf("outside a guest: err = %v; want sc.ErrNotInTask", err)
 	}
 	err = sc.Run(func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(*loop.Task) (int, error) { return 1, nil })
+		_, err := bridge.RunHostTask(ctx, func(context.Context) (int, error) { return 1, nil })
 		if err == nil {
 			t.Error("in a native sc.Run: want an error")
 		}
@@ -185,19 +185,19 @@ func TestRunHostTaskMisuse(t *testing.T) {
 // a clear error.
 func TestRunHostTaskForeignHost(t *testing.T) {
 	var bad error
-	err := loop.Run(func(lt *loop.Task) error {
-		l := lt.Loop()
+	err := loop.Run(func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
 		out := loop.NewFuture[error](l)
 		host := bridge.HostFunc(l.RunSyncSoonThreadsafe)
 		_, err := bridge.StartGuestRun(host, func(ctx context.Context) (struct{}, error) {
-			_, err := bridge.RunHostTask(ctx, func(*loop.Task) (int, error) { return 1, nil })
+			_, err := bridge.RunHostTask(ctx, func(context.Context) (int, error) { return 1, nil })
 			bad = err
 			return struct{}{}, nil
 		}, func(o bridge.Outcome[struct{}]) { out.SetResult(o.Err) }, bridge.WithSIGINT(false))
 		if err != nil {
 			return err
 		}
-		e, err := loop.Await(lt, out)
+		e, err := loop.Await(ctx, out)
 		if err != nil {
 			return err
 		}

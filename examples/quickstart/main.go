@@ -26,11 +26,11 @@ const (
 func main() {
 	jobs := flag.Int("jobs", 3, "jobs per worker")
 	flag.Parse()
-	err := loop.Run(func(t *loop.Task) error {
+	err := loop.Run(func(ctx context.Context) error {
 		// The host's own work: a task on the loop, ticking until cancelled.
-		ticker := t.Loop().Spawn("ticker", func(t *loop.Task) error {
+		ticker := loop.FromContext(ctx).Spawn("ticker", func(ctx context.Context) error {
 			for i := 1; ; i++ {
-				if err := t.Sleep(pace); err != nil {
+				if err := loop.Sleep(ctx, pace); err != nil {
 					return err
 				}
 				fmt.Println("host tick", i)
@@ -41,7 +41,7 @@ func main() {
 		// The guest: an sc run whose task steps are callbacks of this loop.
 		// Ctrl-C cancels this host task; RunGuest then cancels the guest
 		// and keeps the loop turning until every guest task has returned.
-		n, err := bridge.RunGuest(t, func(ctx context.Context) (int, error) {
+		n, err := bridge.RunGuest(ctx, func(ctx context.Context) (int, error) {
 			return collect(ctx, *jobs)
 		})
 		if errors.Is(err, loop.ErrCancelled) {
