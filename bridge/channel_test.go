@@ -443,6 +443,61 @@ func TestOpenChannelFromGuestCancelled(t *testing.T) {
 	})
 }
 
+// The host task fails first, then the body fails with an error of its
+// own: OpenChannelFrom returns the host's error, then the body's.
+func TestOpenChannelFromHostErrorThenBodyError(t *testing.T) {
+	errBody := errors.New("body failed too")
+	inGuest(t, func(ctx context.Context) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			return errBoom
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			sc.SleepForever(ctx) // cancelled by the host's failure
+			return errBody
+		})
+		checkOrder(t, err, errBoom, errBody)
+		return nil
+	})
+}
+
+// The guest side is cancelled first, and the host task fails while it
+// handles the cancel: OpenChannelFrom returns the cancellation, then the
+// host's error, and the scope that absorbs the cancellation lets the
+// host's error through (as RunHostTask does).
+func TestOpenChannelFromGuestCancelThenHostError(t *testing.T) {
+	errCleanup := errors.New("host cleanup failed")
+	inGuest(t, func(ctx context.Context) error {
+		var openErr, hostCause error
+		err := sc.OpenCancelScope(ctx, func(ctx context.Context, cs *sc.CancelScope) error {
+			openErr = bridge.OpenChannelFrom(ctx, func(hctx context.Context, ch *hostEnd) error {
+				if err := ch.Started(0); err != nil {
+					return err
+				}
+				loop.FromContext(hctx).CallSoon(cs.Cancel) // host code cancels the guest side
+				err := loop.Sleep(hctx, time.Hour)
+				hostCause = context.Cause(hctx)
+				if !errors.Is(err, loop.ErrCancelled) {
+					return err
+				}
+				return errCleanup
+			}, func(ctx context.Context, ch *guestEnd, _ int) error {
+				return sc.SleepForever(ctx)
+			})
+			return openErr
+		})
+		if !errors.Is(err, errCleanup) {
+			t.Errorf("cancel scope = %v; want the host's error to get through", err)
+		}
+		if !errors.Is(hostCause, bridge.ErrGuestExited) {
+			t.Errorf("host task's cause = %v; want the guest side's leaving", hostCause)
+		}
+		checkOrder(t, openErr, sc.ErrCancelled, errCleanup)
+		return nil
+	})
+}
+
 // TestOpenChannelFromOverrun: a host that outruns the guest's queue gets
 // ErrOverrun, and the value is not queued.
 func TestOpenChannelFromOverrun(t *testing.T) {

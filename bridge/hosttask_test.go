@@ -223,3 +223,89 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+// The host task fails, a sibling guest task sees that and fails too, and
+// the nursery cancels the guest task still waiting in RunHostTask before
+// the host task's done callback ran: RunHostTask returns the host's error
+// first, then its cancellation, and the nursery keeps the host's error.
+func TestRunHostTaskHostErrorThenGuestCancel(t *testing.T) {
+	errSibling := errors.New("sibling saw the host fail")
+	inGuest(t, func(ctx context.Context) error {
+		var hostFailed sc.Event
+		var waitErr error
+		err := sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+			// Keeps the guest runnable, so each loop turn runs the host
+			// task's step and then a guest tick, in that order.
+			busyTasks(n, 1, new(int))
+			n.StartSoon("waiter", func(ctx context.Context) error {
+				_, waitErr = bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+					for range 3 {
+						if err := loop.Yield(ctx); err != nil {
+							return 0, err
+						}
+					}
+					hostFailed.Set() // host code: wakes the sibling
+					return 0, errBoom
+				})
+				return waitErr
+			})
+			n.StartSoon("sibling", func(ctx context.Context) error {
+				if err := hostFailed.Wait(ctx); err != nil {
+					return err
+				}
+				return errSibling
+			})
+			return nil
+		})
+		if !errors.Is(err, errBoom) || !errors.Is(err, errSibling) {
+			t.Errorf("nursery = %v; want both the host's and the sibling's error", err)
+		}
+		checkOrder(t, waitErr, errBoom, sc.ErrCancelled)
+		return nil
+	})
+}
+
+// The guest task is cancelled first, and the host task fails while it
+// handles the cancel: RunHostTask returns the cancellation first, then the
+// host's error, and the scope that absorbs the cancellation lets the
+// host's error through.
+func TestRunHostTaskGuestCancelThenHostError(t *testing.T) {
+	errCleanup := errors.New("host cleanup failed")
+	inGuest(t, func(ctx context.Context) error {
+		var hostStarted sc.Event
+		var waitErr error
+		var hostCause error
+		err := sc.OpenCancelScope(ctx, func(ctx context.Context, cs *sc.CancelScope) error {
+			_, waitErr = bridge.RunHostTask(ctx, func(hctx context.Context) (int, error) {
+				hostStarted.Set()
+				l := loop.FromContext(hctx)
+				l.CallSoon(cs.Cancel) // host code cancels the guest side
+				err := loop.Sleep(hctx, time.Hour)
+				hostCause = context.Cause(hctx)
+				if !errors.Is(err, loop.ErrCancelled) {
+					return 0, err
+				}
+				return 0, errCleanup
+			})
+			return waitErr
+		})
+		if !errors.Is(err, errCleanup) {
+			t.Errorf("cancel scope = %v; want the host's error to get through", err)
+		}
+		if !errors.Is(hostCause, sc.ErrCancelled) {
+			t.Errorf("host task's cause = %v; want the guest's cancellation", hostCause)
+		}
+		checkOrder(t, waitErr, sc.ErrCancelled, errCleanup)
+		return nil
+	})
+}
+
+// checkOrder checks that err holds exactly first, then second, in an
+// *sc.NurseryError.
+func checkOrder(t *testing.T, err, first, second error) {
+	t.Helper()
+	var ne *sc.NurseryError
+	if !errors.As(err, &ne) || len(ne.Errs) != 2 || !errors.Is(ne.Errs[0], first) || !errors.Is(ne.Errs[1], second) {
+		t.Errorf("err = %v; want %v, then %v", err, first, second)
+	}
+}
