@@ -149,48 +149,90 @@ func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (
 // task so pays a host round trip per slice, not per step, and the host
 // still gets its turn at least every slice (plus the batch that crossed it).
 func (g *Guest) step() {
-	var start time.Time
-	if g.slice > 0 {
-		start = tickClock()
-	}
-	for {
-		var res sc.TickResult
-		if p := g.safeTick(&res); p != nil {
-			g.r.Abandon(p) // the runner is broken: unwind it, report the panic
-			g.finish()
-			return
-		}
-		switch {
-		case res.Finished:
-			g.finish()
-			return
-		case !res.Runnable:
-			g.waits <- res.Deadline // buffered: the waiter is idle
-			return
-		case g.slice > 0 && tickClock().Sub(start) < g.slice:
-			continue // still within the slice: run the next batch now
-		}
+	res, p := g.runSlice()
+	switch {
+	case p != nil:
+		g.r.Abandon(p) // the runner is broken: unwind it, report the panic
+		g.finish()
+	case res.Finished:
+		g.finish()
+	case res.Runnable:
 		if err := g.host.RunSyncSoonThreadsafe(g.tick); err != nil {
 			g.abandon(err, true) // here, on the host: safe to unwind
 		}
-		return
+	default:
+		g.waits <- res.Deadline // buffered: the waiter is idle
 	}
 }
 
-// tickClock is the clock ticks measure their slice on; tests swap it.
-var tickClock = time.Now
-
-// safeTick runs a tick; a panic there is a bug of the runtime, not of
-// task code (which is captured per task), and ends the run with it.
-func (g *Guest) safeTick(res *sc.TickResult) (err error) {
+// runSlice runs scheduler batches (sc ticks) until the run finished,
+// nothing is runnable, or the tick's slice is used up, and returns the
+// last batch's result. A panic there is a bug of the runtime, not of task
+// code (which is captured per task), and ends the run with it. One
+// recover covers the whole slice: a deferred call per batch would cost as
+// much as a task step.
+func (g *Guest) runSlice() (res sc.TickResult, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("bridge: internal error in a guest tick: %w", panics.Capture(v, "guest tick"))
 		}
 	}()
-	*res = g.r.Tick()
-	return nil
+	budget := newTickBudget(g.slice)
+	for {
+		res = g.r.Tick()
+		if res.Finished || !res.Runnable || !budget.more() {
+			return res, nil
+		}
+	}
 }
+
+// tickBudget tells a tick whether its slice of host time has room for
+// another batch. Reading the clock costs tens of nanoseconds on some
+// machines, as much as a task step, so it is not read after every batch:
+// after each read, the next comes once half of the batches that would
+// still fit (at the pace so far) have run, and at most as many batches as
+// ran before it. A slice then costs a few reads (about log2 of its
+// batches), and batches of even cost never overrun it.
+type tickBudget struct {
+	slice, start  time.Duration
+	batches, next int // batches run; the batch count at which to read again
+}
+
+func newTickBudget(slice time.Duration) tickBudget {
+	b := tickBudget{slice: slice, next: 1}
+	if slice > 0 {
+		b.start = tickClock()
+	}
+	return b
+}
+
+// more counts a batch and reports whether the tick may run another.
+func (b *tickBudget) more() bool {
+	if b.slice <= 0 {
+		return false
+	}
+	b.batches++
+	if b.batches < b.next {
+		return true
+	}
+	elapsed := tickClock() - b.start
+	if elapsed >= b.slice {
+		return false
+	}
+	// At most double the batches between reads: a batch that was cheap
+	// so far (or cheaper than the clock can tell) says little about the
+	// next ones.
+	perBatch := max(elapsed/time.Duration(b.batches), 1)
+	fit := int((b.slice - elapsed) / perBatch / 2)
+	b.next = b.batches + max(1, min(fit, b.batches))
+	return true
+}
+
+// tickClock is the monotonic clock ticks measure their slice on (time
+// since the package started); tests swap it.
+var tickClock = func() time.Duration { return time.Since(clockBase) }
+
+var clockBase = time.Now()
 
 // waiter waits, off the host, for the next deadline or wake-up whenever
 // every guest task waits, then hands the next tick to the host. If the
