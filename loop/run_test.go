@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,6 +47,7 @@ func childMain(mode string) int {
 // child starts this test binary in child mode.
 func child(t *testing.T, mode string) *progtest.Proc {
 	t.Helper()
+	progtest.NeedSignals(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode)
 	return progtest.StartCmd(t, cmd)
@@ -72,7 +72,7 @@ func waitExit(t *testing.T, p *progtest.Proc) int {
 func TestRunSIGINT(t *testing.T) {
 	p := child(t, "fast")
 	expect(t, p, "ready")
-	p.Signal(t, syscall.SIGINT)
+	p.Signal(t, os.Interrupt)
 	expect(t, p, "main cancelled: true")
 	if got := expect(t, p, "cause:"); got != "cause: "+ErrInterrupted.Error() {
 		t.Errorf("main's ctx: %q, want the interrupt as its cause", got)
@@ -92,9 +92,9 @@ func TestRunSIGINT(t *testing.T) {
 func TestRunSecondSIGINT(t *testing.T) {
 	p := child(t, "slow")
 	expect(t, p, "ready")
-	p.Signal(t, syscall.SIGINT)
+	p.Signal(t, os.Interrupt)
 	expect(t, p, "cleanup started")
-	p.Signal(t, syscall.SIGINT)
+	p.Signal(t, os.Interrupt)
 	// Close stops the abandoned main: its slow cleanup's await fails at once.
 	expect(t, p, "slow cleanup ended: loop: task abandoned")
 	line := expect(t, p, "run returned:")

@@ -2,7 +2,8 @@
 // its own work (a ticker task) while a structured-concurrency guest run on
 // the same loop runs a nursery of workers that send results through a
 // memory channel to a collector. Run it with `go run ./examples/quickstart`
-// (add -jobs 1000 and press Ctrl-C to see the guest's cleanup).
+// (add -jobs 1000 and press Ctrl-C to see the guest's cleanup). It exits 0
+// when the jobs are done and 130 after Ctrl-C, as uiloop does.
 package main
 
 import (
@@ -26,6 +27,9 @@ const (
 func main() {
 	jobs := flag.Int("jobs", 3, "jobs per worker")
 	flag.Parse()
+	fmt.Println("quickstart: a host loop runs its own ticker task and, on the same loop, a guest structured-concurrency run")
+	fmt.Printf("quickstart: in the guest, %d workers send jobs through a memory channel to a collector; host ticks interleave\n", workers)
+	fmt.Println("quickstart: Ctrl-C cancels the host's main task, which cancels the guest and waits for every guest task's cleanup")
 	err := loop.Run(func(ctx context.Context) error {
 		// The host's own work: a task on the loop, ticking until cancelled.
 		ticker := loop.FromContext(ctx).Spawn("ticker", func(ctx context.Context) error {
