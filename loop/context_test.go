@@ -30,6 +30,7 @@ func TestContextFindsTaskAndLoop(t *testing.T) {
 	if self == nil || self.Name() != "main" {
 		t.Fatalf("CurrentTask = %v", self)
 	}
+	//lint:ignore SA1012 a nil ctx is the misuse checked here
 	if CurrentTask(context.Background()) != nil || FromContext(context.Background()) != nil || CurrentTask(nil) != nil {
 		t.Fatal("a ctx of no task found one")
 	}

@@ -37,7 +37,6 @@ type Task struct {
 	stopped    bool      // Close stopped the coroutine: awaits fail at once
 	wait       Awaitable // what the task is suspended on, or nil
 	sleep      Timer     // reused by Sleep
-	sleeping   bool      // suspended in Sleep(d > 0)
 	onFinish   func(error)
 	ownedByRun bool  // Run returns its error: never report it
 	gid        int64 // debug: the coroutine's goroutine id

@@ -379,6 +379,7 @@ func TestMisuse(t *testing.T) {
 		if _, err := Await(ctx, NewFuture[int](other)); !errors.Is(err, ErrMisuse) || !strings.Contains(err.Error(), "another loop") {
 			t.Errorf("foreign future: %v", err)
 		}
+		//lint:ignore SA1012 a nil ctx is the misuse checked here
 		if _, err := Await(nil, NewFuture[int](l)); !errors.Is(err, ErrMisuse) {
 			t.Errorf("nil ctx: %v", err)
 		}
