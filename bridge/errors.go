@@ -73,8 +73,10 @@ type TranslationError struct {
 	Err error  // the cause; matches ErrAbandoned when the run was abandoned
 }
 
+// Error names the operation and the cause.
 func (e *TranslationError) Error() string {
 	return fmt.Sprintf("bridge: %s: %v", e.Op, e.Err)
 }
 
+// Unwrap returns the cause, so errors.Is sees ErrAbandoned through it.
 func (e *TranslationError) Unwrap() error { return e.Err }

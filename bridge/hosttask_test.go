@@ -3,6 +3,7 @@ package bridge_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,36 +11,6 @@ import (
 	"github.com/hitchrt/hitch/bridge"
 	"github.com/hitchrt/hitch/loop"
 )
-
-// testBound is how long a test's run may take before it counts as hung.
-const testBound = 20 * time.Second
-
-// inGuest runs main as a guest run on a fresh loop.Run and fails t if it
-// errs or does not finish within testBound.
-func inGuest(t testing.TB, main func(ctx context.Context) error) {
-	t.Helper()
-	if err := runGuestBounded(main); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func runGuestBounded(main func(ctx context.Context) error) error {
-	res := make(chan error, 1)
-	go func() {
-		res <- loop.Run(func(ctx context.Context) error {
-			_, err := bridge.RunGuest(ctx, func(ctx context.Context) (struct{}, error) {
-				return struct{}{}, main(ctx)
-			})
-			return err
-		}, loop.WithSIGINTPolicy(false))
-	}()
-	select {
-	case err := <-res:
-		return err
-	case <-time.After(testBound):
-		return errors.New("bridge test: the guest run did not finish within " + testBound.String())
-	}
-}
 
 var errBoom = errors.New("boom")
 
@@ -206,22 +177,9 @@ func TestRunHostTaskForeignHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad == nil || !contains(bad.Error(), "not a *loop.Loop") {
+	if bad == nil || !strings.Contains(bad.Error(), "not a *loop.Loop") {
 		t.Errorf("err = %v; want one saying the host is not a *loop.Loop", bad)
 	}
-}
-
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 // The host task fails, a sibling guest task sees that and fails too, and

@@ -3,6 +3,7 @@ package bridge_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,7 +131,7 @@ func TestRunGuestTaskInFutureNoGuest(t *testing.T) {
 	err := loop.Run(func(ctx context.Context) error {
 		f := bridge.RunGuestTaskInFuture(loop.FromContext(ctx), func(ctx context.Context) (int, error) { return 1, nil })
 		_, err := loop.Await(ctx, f)
-		if err == nil || !contains(err.Error(), "no live guest run") {
+		if err == nil || !strings.Contains(err.Error(), "no live guest run") {
 			t.Errorf("Await = %v; want an error saying there is no guest", err)
 		}
 		return nil
