@@ -389,25 +389,6 @@ func TestOpenChannelFromHostCancelled(t *testing.T) {
 	})
 }
 
-// TestOpenChannelFromHostErrorCancelsBody: a host error stops a body that
-// blocks elsewhere, and OpenChannelFrom returns it.
-func TestOpenChannelFromHostErrorCancelsBody(t *testing.T) {
-	inGuest(t, func(ctx context.Context) error {
-		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
-			if err := ch.Started(0); err != nil {
-				return err
-			}
-			return errBoom
-		}, func(ctx context.Context, ch *guestEnd, _ int) error {
-			return sc.SleepForever(ctx)
-		})
-		if !errors.Is(err, errBoom) {
-			t.Errorf("OpenChannelFrom = %v; want %v", err, errBoom)
-		}
-		return nil
-	})
-}
-
 // TestOpenChannelFromGuestCancelled: a guest-side deadline cancels the
 // body; the host task is cancelled (its await sees the guest leaving) and
 // awaited before OpenChannelFrom returns; the deadline's scope absorbs it.
@@ -443,23 +424,43 @@ func TestOpenChannelFromGuestCancelled(t *testing.T) {
 	})
 }
 
-// The host task fails first, then the body fails with an error of its
-// own: OpenChannelFrom returns the host's error, then the body's.
-func TestOpenChannelFromHostErrorThenBodyError(t *testing.T) {
+// A host error stops a body that blocks elsewhere, and OpenChannelFrom
+// returns it; when the body then fails with an error of its own, both come
+// out, the host's first.
+func TestOpenChannelFromHostErrorCancelsBody(t *testing.T) {
 	errBody := errors.New("body failed too")
-	inGuest(t, func(ctx context.Context) error {
-		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
-			if err := ch.Started(0); err != nil {
-				return err
+	tests := []struct {
+		name  string
+		give  error // what the body returns once cancelled; nil: its cancellation
+		check func(t *testing.T, err error)
+	}{
+		{"body cancelled", nil, func(t *testing.T, err error) {
+			if !errors.Is(err, errBoom) {
+				t.Errorf("OpenChannelFrom = %v; want %v", err, errBoom)
 			}
-			return errBoom
-		}, func(ctx context.Context, ch *guestEnd, _ int) error {
-			sc.SleepForever(ctx) // cancelled by the host's failure
-			return errBody
+		}},
+		{"body fails too", errBody, func(t *testing.T, err error) { checkOrder(t, err, errBoom, errBody) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inGuest(t, func(ctx context.Context) error {
+				err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
+					if err := ch.Started(0); err != nil {
+						return err
+					}
+					return errBoom
+				}, func(ctx context.Context, ch *guestEnd, _ int) error {
+					err := sc.SleepForever(ctx) // cancelled by the host's failure
+					if tt.give != nil {
+						return tt.give
+					}
+					return err
+				})
+				tt.check(t, err)
+				return nil
+			})
 		})
-		checkOrder(t, err, errBoom, errBody)
-		return nil
-	})
+	}
 }
 
 // The guest side is cancelled first, and the host task fails while it
@@ -467,7 +468,6 @@ func TestOpenChannelFromHostErrorThenBodyError(t *testing.T) {
 // host's error, and the scope that absorbs the cancellation lets the
 // host's error through (as RunHostTask does).
 func TestOpenChannelFromGuestCancelThenHostError(t *testing.T) {
-	errCleanup := errors.New("host cleanup failed")
 	inGuest(t, func(ctx context.Context) error {
 		var openErr, hostCause error
 		err := sc.OpenCancelScope(ctx, func(ctx context.Context, cs *sc.CancelScope) error {
@@ -475,25 +475,13 @@ func TestOpenChannelFromGuestCancelThenHostError(t *testing.T) {
 				if err := ch.Started(0); err != nil {
 					return err
 				}
-				loop.FromContext(hctx).CallSoon(cs.Cancel) // host code cancels the guest side
-				err := loop.Sleep(hctx, time.Hour)
-				hostCause = context.Cause(hctx)
-				if !errors.Is(err, loop.ErrCancelled) {
-					return err
-				}
-				return errCleanup
+				return failOnCancel(hctx, cs, &hostCause)
 			}, func(ctx context.Context, ch *guestEnd, _ int) error {
 				return sc.SleepForever(ctx)
 			})
 			return openErr
 		})
-		if !errors.Is(err, errCleanup) {
-			t.Errorf("cancel scope = %v; want the host's error to get through", err)
-		}
-		if !errors.Is(hostCause, bridge.ErrGuestExited) {
-			t.Errorf("host task's cause = %v; want the guest side's leaving", hostCause)
-		}
-		checkOrder(t, openErr, sc.ErrCancelled, errCleanup)
+		checkFailedOnCancel(t, err, openErr, hostCause, bridge.ErrGuestExited)
 		return nil
 	})
 }

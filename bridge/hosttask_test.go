@@ -228,34 +228,46 @@ func TestRunHostTaskHostErrorThenGuestCancel(t *testing.T) {
 // host's error, and the scope that absorbs the cancellation lets the
 // host's error through.
 func TestRunHostTaskGuestCancelThenHostError(t *testing.T) {
-	errCleanup := errors.New("host cleanup failed")
 	inGuest(t, func(ctx context.Context) error {
-		var hostStarted sc.Event
-		var waitErr error
-		var hostCause error
+		var waitErr, hostCause error
 		err := sc.OpenCancelScope(ctx, func(ctx context.Context, cs *sc.CancelScope) error {
 			_, waitErr = bridge.RunHostTask(ctx, func(hctx context.Context) (int, error) {
-				hostStarted.Set()
-				l := loop.FromContext(hctx)
-				l.CallSoon(cs.Cancel) // host code cancels the guest side
-				err := loop.Sleep(hctx, time.Hour)
-				hostCause = context.Cause(hctx)
-				if !errors.Is(err, loop.ErrCancelled) {
-					return 0, err
-				}
-				return 0, errCleanup
+				return 0, failOnCancel(hctx, cs, &hostCause)
 			})
 			return waitErr
 		})
-		if !errors.Is(err, errCleanup) {
-			t.Errorf("cancel scope = %v; want the host's error to get through", err)
-		}
-		if !errors.Is(hostCause, sc.ErrCancelled) {
-			t.Errorf("host task's cause = %v; want the guest's cancellation", hostCause)
-		}
-		checkOrder(t, waitErr, sc.ErrCancelled, errCleanup)
+		checkFailedOnCancel(t, err, waitErr, hostCause, sc.ErrCancelled)
 		return nil
 	})
+}
+
+var errCleanup = errors.New("host cleanup failed")
+
+// failOnCancel is a host task's body that has host code cancel the guest
+// side (cs), then fails with errCleanup when its own cancel arrives,
+// recording its ctx's cause.
+func failOnCancel(ctx context.Context, cs *sc.CancelScope, cause *error) error {
+	loop.FromContext(ctx).CallSoon(cs.Cancel)
+	err := loop.Sleep(ctx, time.Hour)
+	*cause = context.Cause(ctx)
+	if !errors.Is(err, loop.ErrCancelled) {
+		return err
+	}
+	return errCleanup
+}
+
+// checkFailedOnCancel checks the outcome of a failOnCancel host task: the
+// call's error (got) holds the guest's cancellation, then errCleanup; the
+// scope (scopeErr) let errCleanup through; the host's cause matches want.
+func checkFailedOnCancel(t *testing.T, scopeErr, got, cause, want error) {
+	t.Helper()
+	if !errors.Is(scopeErr, errCleanup) {
+		t.Errorf("cancel scope = %v; want the host's error to get through", scopeErr)
+	}
+	if !errors.Is(cause, want) {
+		t.Errorf("host task's cause = %v; want %v", cause, want)
+	}
+	checkOrder(t, got, sc.ErrCancelled, errCleanup)
 }
 
 // checkOrder checks that err holds exactly first, then second, in an
