@@ -9,18 +9,28 @@ import (
 	"github.com/hitchrt/hitch/loop"
 )
 
+// Run drives a new loop until main returns; tasks started with Go run
+// concurrently with it, and Gather waits for several at once.
 func ExampleRun() {
 	err := loop.Run(func(ctx context.Context) error {
-		f := loop.Go(loop.FromContext(ctx), "answer", func(ctx context.Context) (int, error) {
-			return 42, loop.Sleep(ctx, time.Millisecond)
-		})
-		v, err := loop.Await(ctx, f)
-		fmt.Println("answer:", v) // answer: 42
-		return err
+		l := loop.FromContext(ctx)
+		square := func(n int) *loop.Future[int] {
+			return loop.Go(l, "square", func(ctx context.Context) (int, error) {
+				return n * n, loop.Sleep(ctx, time.Duration(n)*time.Millisecond)
+			})
+		}
+		a, b := square(2), square(3)
+		if err := loop.Gather(ctx, a, b); err != nil {
+			return err
+		}
+		x, _ := a.Result()
+		y, _ := b.Result()
+		fmt.Println("sum of squares:", x+y)
+		return nil
 	})
 	fmt.Println("err:", err)
 	// Output:
-	// answer: 42
+	// sum of squares: 13
 	// err: <nil>
 }
 
