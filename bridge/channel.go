@@ -75,6 +75,7 @@ const (
 // never at the same time.
 type linkState struct {
 	cfg  chanConfig
+	g    *Guest // the guest run of the guest side
 	task *loop.Task
 
 	started bool // HostEnd.Started was called
@@ -137,7 +138,7 @@ func (rd *reader[T]) receive(ctx context.Context, st *linkState, op string) (T, 
 			wake(&rd.sig) // so does every other receiver
 			return zero, st.hostEnd
 		}
-		if err := sp.guest(ctx, rd.sig.Acquire); err != nil {
+		if err := sp.guest(ctx, st.g, rd.sig.Acquire); err != nil {
 			if st.endedLink(err) {
 				continue // deliver what is queued, then the host's end
 			}
@@ -226,7 +227,7 @@ func OpenChannelFrom[H2G, G2H any](ctx context.Context,
 	body func(ctx context.Context, ch *GuestEnd[H2G, G2H], started H2G) error,
 	opts ...ChannelOption,
 ) error {
-	_, l, err := hostLoop(ctx, "OpenChannelFrom")
+	g, l, err := hostLoop(ctx, "OpenChannelFrom")
 	if err != nil {
 		return err
 	}
@@ -239,6 +240,7 @@ func OpenChannelFrom[H2G, G2H any](ctx context.Context,
 	}
 	k := &link[H2G, G2H]{}
 	k.cfg = cfg
+	k.g = g
 	k.host.k = k
 	k.guest.k = k
 	err = k.scope.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error {
@@ -268,7 +270,7 @@ func (k *link[H2G, G2H]) waitStarted(ctx context.Context) (H2G, error) {
 			}
 			return zero, k.hostEnd
 		}
-		if err := sp.guest(ctx, k.base.sig.Acquire); err != nil {
+		if err := sp.guest(ctx, k.g, k.base.sig.Acquire); err != nil {
 			if k.endedLink(err) {
 				continue
 			}

@@ -41,6 +41,10 @@ type Guest struct {
 	slice  time.Duration  // WithTickSlice
 	unhook func()
 
+	// hostTurn asks the running tick to end after its batch, for a guest
+	// task that waits on the host side. Host goroutine only, inside ticks.
+	hostTurn bool
+
 	once    sync.Once
 	err     error         // the outcome's error; set before done closes
 	done    chan struct{} // closed once the outcome is final
@@ -144,8 +148,9 @@ func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (
 // the next tick abandons the run.
 //
 // Scheduling rule: a tick runs sc batches back to back while tasks stay
-// runnable, until its slice of host time has passed; only then does it
-// queue the next tick behind the host's callbacks. A guest with one busy
+// runnable, until its slice of host time has passed, or a guest task that
+// waits on the host side asks for the host's turn (see spin); only then
+// does it queue the next tick behind the host's callbacks. A guest with one busy
 // task so pays a host round trip per slice, not per step, and the host
 // still gets its turn at least every slice (plus the batch that crossed it).
 func (g *Guest) step() {
@@ -178,9 +183,10 @@ func (g *Guest) runSlice() (res sc.TickResult, err error) {
 		}
 	}()
 	budget := newTickBudget(g.slice)
+	g.hostTurn = false
 	for {
 		res = g.r.Tick()
-		if res.Finished || !res.Runnable || !budget.more() {
+		if res.Finished || !res.Runnable || g.hostTurn || !budget.more() {
 			return res, nil
 		}
 	}

@@ -65,7 +65,7 @@ func hostLoop(ctx context.Context, op string) (*Guest, *loop.Loop, error) {
 // (BenchmarkRunHostTask).
 func RunHostTask[T any](ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
-	_, l, err := hostLoop(ctx, "RunHostTask")
+	g, l, err := hostLoop(ctx, "RunHostTask")
 	if err != nil {
 		return zero, err
 	}
@@ -81,7 +81,7 @@ func RunHostTask[T any](ctx context.Context, fn func(ctx context.Context) (T, er
 	f.AddDoneCallback(func(*loop.Future[T]) { done.Set() })
 	var sp spin
 	for err == nil && !f.Done() {
-		err = sp.guest(ctx, done.Wait)
+		err = sp.guest(ctx, g, done.Wait)
 	}
 	if err == nil {
 		v, herr := f.Result()

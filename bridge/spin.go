@@ -22,11 +22,15 @@ var spinYields = 3
 // condition before each call.
 type spin struct{ n int }
 
-// guest is one round of a guest task's wait: a checkpoint while the spin
-// budget lasts, then park (which returns when woken).
-func (s *spin) guest(ctx context.Context, park func(context.Context) error) error {
+// guest is one round of a guest task's wait on the host side of guest
+// run g: a checkpoint while the spin budget lasts, then park (which
+// returns when woken). A spinning checkpoint also ends g's current tick
+// after this batch: the host side has to run for the wait to end, so the
+// tick hands the host its turn rather than running on for its slice.
+func (s *spin) guest(ctx context.Context, g *Guest, park func(context.Context) error) error {
 	if s.n < spinYields {
 		s.n++
+		g.hostTurn = true
 		return sc.Checkpoint(ctx)
 	}
 	return park(ctx)
