@@ -193,29 +193,31 @@ func (g *Guest) runSlice() (res sc.TickResult, err error) {
 }
 
 // tickBudget tells a tick whether its slice of host time has room for
-// another batch. Reading the clock costs tens of nanoseconds on some
-// machines, as much as a task step, so it is not read after every batch:
-// after each read, the next comes once half of the batches that would
-// still fit (at the pace so far) have run, and at most as many batches as
-// ran before it. A slice then costs a few reads (about log2 of its
-// batches), and batches of even cost never overrun it.
+// another batch. The clock starts after the first batch, so a tick of one
+// batch (a guest that soon waits, the common case) never reads it; the
+// host's turn thus comes at least every slice plus one batch. Reading the
+// clock costs tens of nanoseconds on some machines, as much as a task
+// step, so it is not read after every batch either: after each read, the
+// next comes once half of the batches that would still fit (at the pace
+// so far) have run, and at most as many batches as ran before it. A slice
+// then costs a few reads (about log2 of its batches), and batches of even
+// cost never overrun it.
 type tickBudget struct {
 	slice, start  time.Duration
-	batches, next int // batches run; the batch count at which to read again
+	started       bool // the clock was read after the first batch
+	batches, next int  // batches since start; the count at which to read again
 }
 
-func newTickBudget(slice time.Duration) tickBudget {
-	b := tickBudget{slice: slice, next: 1}
-	if slice > 0 {
-		b.start = tickClock()
-	}
-	return b
-}
+func newTickBudget(slice time.Duration) tickBudget { return tickBudget{slice: slice} }
 
-// more counts a batch and reports whether the tick may run another.
+// more reports, after a batch, whether the tick may run another.
 func (b *tickBudget) more() bool {
 	if b.slice <= 0 {
 		return false
+	}
+	if !b.started {
+		b.started, b.start, b.next = true, tickClock(), 1
+		return true
 	}
 	b.batches++
 	if b.batches < b.next {

@@ -74,7 +74,9 @@ func WithSIGINT(on bool) Option { return optionFunc(func(c *config) { c.sigint =
 // a batch of the guest's runnable task steps, and then further batches while
 // tasks remain runnable, until d has passed; then it queues the next tick
 // behind the host's own callbacks. So the host runs its callbacks at least
-// every d plus one batch (one step of each task runnable at its start),
+// every d plus two batches (the first, before the tick starts its clock,
+// and the one that crosses d; a batch is one step of each task runnable
+// at its start),
 // while a guest with few busy tasks does not pay a host round trip per
 // batch. 0 means one batch per tick. The default is DefaultTickSlice; a
 // negative d is an error of StartGuestRun and RunGuest naming the option.
