@@ -145,11 +145,11 @@ func (e *SendChannel[T]) Send(ctx context.Context, v T) error {
 	if e == nil || e.st == nil {
 		return errNilChannel
 	}
+	if err := t.checkpointIfCancelled(); err != nil {
+		return err
+	}
 	if e.closed {
 		return fmt.Errorf("sc: Send on a closed send end: %w", ErrClosedResource)
-	}
-	if err := t.cancelErr(); err != nil {
-		return err
 	}
 	st := e.st
 	if st.openRecv == 0 {
@@ -230,11 +230,11 @@ func (e *ReceiveChannel[T]) Receive(ctx context.Context) (T, error) {
 	if e == nil || e.st == nil {
 		return zero, errNilChannel
 	}
+	if err := t.checkpointIfCancelled(); err != nil {
+		return zero, err
+	}
 	if e.closed {
 		return zero, fmt.Errorf("sc: Receive on a closed receive end: %w", ErrClosedResource)
-	}
-	if err := t.cancelErr(); err != nil {
-		return zero, err
 	}
 	st := e.st
 	if st.count > 0 {

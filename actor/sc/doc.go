@@ -18,6 +18,10 @@
 //
 // # Cancellation
 //
+// Every blocking call is a checkpoint: first a schedule point, then a
+// cancel point (trio's order). A task that is cancelled still lets every
+// other runnable task run before its call returns the cancellation, so a
+// cancelled task polling in its cleanup cannot starve the others.
 // A cancelled checkpoint returns an error matching ErrCancelled; return it
 // unchanged and the CancelScope whose Cancel (or deadline) caused it
 // absorbs it on exit. Nurseries collect errors into a *NurseryError
@@ -31,9 +35,13 @@
 // became runnable (FIFO, deterministic; trio shuffles instead). Tasks made
 // runnable during the batch run in the next tick. Checkpoint has no fast
 // path: even with nothing else runnable it switches to the runner, which
-// ends the tick, so a host loop driving the runner always gets control
-// back. Where a task is parked costs nothing at park time: a snapshot
-// (Runner.Snapshot, TaskTree) briefly resumes each suspended task to ask.
+// ends the tick. So a host loop driving the runner gets control back
+// whenever every task has reached a blocking sc call, cancelled or not.
+// What no runtime can take back is a task that computes without calling
+// sc: a coroutine is not preempted, so such a loop holds the tick (and a
+// guest's host) until it calls sc. Where a task is parked costs nothing at
+// park time: a snapshot (Runner.Snapshot, TaskTree) briefly resumes each
+// suspended task to ask.
 //
 // # Host code and other goroutines
 //

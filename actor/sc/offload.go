@@ -36,7 +36,7 @@ func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abando
 	if fn == nil {
 		return errors.New("sc: ToGoroutine: nil function")
 	}
-	if err := t.cancelErr(); err != nil {
+	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
 	r := t.r

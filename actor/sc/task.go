@@ -121,6 +121,31 @@ func (t *Task) body(c *coro.Coro) {
 	t.err = t.fn(t.ctx)
 }
 
+// cancelPending reports whether a checkpoint of t would fail now, without
+// taking a pending interrupt.
+func (t *Task) cancelPending() bool {
+	return t.scope.eff.Load() || t.isMain && t.r.intrPending
+}
+
+// checkpointIfCancelled is how every blocking call begins (trio's
+// checkpoint_if_cancelled): when the task is cancelled it first lets every
+// other runnable task run, and only then reports the cancellation. The
+// schedule point comes before the cancel point, so a cancelled task that
+// polls in its cleanup (waiting for a sibling to set a flag, say) cannot
+// starve its siblings, and a guest's host gets its loop back in between.
+// It returns nil when the task is not cancelled (or no longer is, once it
+// runs again); the caller then reads its state afresh, since other tasks
+// may have run.
+func (t *Task) checkpointIfCancelled() error {
+	if !t.cancelPending() {
+		return nil
+	}
+	if !t.yield() {
+		return ErrRunFinished
+	}
+	return t.cancelErr()
+}
+
 // cancelErr returns the error a checkpoint of t delivers now: a pending
 // interrupt for the main task, or ErrCancelled while the task's innermost
 // scope is effectively cancelled (level-triggered: again at every call).
