@@ -64,7 +64,7 @@ func (l *Loop) newTask(name string, fn func(*Task) error) *Task {
 	t.obs = &t.c
 	t.stepFn = t.step
 	t.wakeFn = t.wake
-	t.sleep = Timer{l: l, idx: -1, fn: t.wakeFn}
+	t.sleep = Timer{l: l, fn: t.wakeFn}
 	return t
 }
 

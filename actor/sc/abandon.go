@@ -30,7 +30,7 @@ func (r *Runner) Abandon(err error) {
 		t.fn = nil
 	}
 	r.runq = r.runq[:0]
-	r.timers = r.timers[:0]
+	r.timers.Clear()
 	r.finished = false // finish does the bookkeeping once
 	r.intrReq.Store(false)
 	r.intrAfter = false

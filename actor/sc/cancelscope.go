@@ -42,7 +42,8 @@ type CancelScope struct {
 	hasDeadline   bool
 	entered       bool
 	exited        bool
-	tm            timer
+	deadline      time.Time // valid when hasDeadline
+	tm            timer     // in the runner's heap while the deadline is pending
 
 	// eff is true while the scope is effectively cancelled: cancelled
 	// itself, or inside an effectively cancelled parent without a shield.
@@ -96,7 +97,7 @@ func (s *CancelScope) SetShield(on bool) {
 }
 
 // Deadline returns the scope's deadline and whether it has one.
-func (s *CancelScope) Deadline() (time.Time, bool) { return s.tm.when, s.hasDeadline }
+func (s *CancelScope) Deadline() (time.Time, bool) { return s.deadline, s.hasDeadline }
 
 // SetDeadline sets (or moves) the time at which the scope cancels itself;
 // the zero time removes the deadline. A deadline already past cancels the
@@ -104,18 +105,14 @@ func (s *CancelScope) Deadline() (time.Time, bool) { return s.tm.when, s.hasDead
 // so host code between ticks may call it.
 func (s *CancelScope) SetDeadline(t time.Time) {
 	s.hasDeadline = !t.IsZero()
-	s.tm.when = t
+	s.deadline = t
 	if !s.entered || s.exited || s.cancelCalled {
 		return
 	}
-	h := &s.r.timers
-	switch {
-	case !s.hasDeadline:
-		h.remove(&s.tm)
-	case s.tm.idx >= 0:
-		h.fix(s.tm.idx)
-	default:
-		h.push(&s.tm)
+	if s.hasDeadline {
+		s.r.timers.Push(&s.tm, t) // moves it when already pending
+	} else {
+		s.r.timers.Remove(&s.tm)
 	}
 	s.r.wakeIfOutside()
 }
@@ -166,18 +163,17 @@ func (s *CancelScope) enter(t *Task, parentCtx context.Context) context.Context 
 	s.entered = true
 	r.nextID++
 	s.seq = r.nextID
-	s.tm.scope = s
-	s.tm.idx = -1
+	s.tm.Value = s
 	s.parent = t.scope
 	s.parent.addChild(s)
 	t.setScope(s)
 	c := newScopeCtx(parentCtx, t, s)
 	if s.hasDeadline && !s.cancelCalled {
-		if !s.tm.when.After(r.clock.Now()) {
+		if !s.deadline.After(r.clock.Now()) {
 			s.deadlineFired = true
 			s.cancelCalled = true
 		} else {
-			r.timers.push(&s.tm)
+			r.timers.Push(&s.tm, s.deadline)
 		}
 	}
 	s.refresh()
@@ -187,7 +183,7 @@ func (s *CancelScope) enter(t *Task, parentCtx context.Context) context.Context 
 // exit unlinks s (the innermost scope of t) and filters err.
 func (s *CancelScope) exit(t *Task, err error) error {
 	s.exited = true
-	s.r.timers.remove(&s.tm)
+	s.r.timers.Remove(&s.tm)
 	t.setScope(s.parent)
 	s.parent.removeChild(s)
 	if s.cancelCalled && err != nil {

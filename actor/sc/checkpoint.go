@@ -71,13 +71,12 @@ func (t *Task) sleepUntil(deadline time.Time) error {
 	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	t.sleep.when = deadline
-	t.r.timers.push(&t.sleep)
+	t.r.timers.Push(&t.sleep, deadline)
 	return t.park("sleep", abortSleep)
 }
 
 func abortSleep(t *Task, _ error) abortResult {
-	t.r.timers.remove(&t.sleep)
+	t.r.timers.Remove(&t.sleep)
 	return abortDone
 }
 

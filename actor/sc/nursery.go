@@ -147,8 +147,7 @@ func (n *Nursery) spawn(name string, fn func(ctx context.Context) error) *Task {
 	r := n.r
 	r.nextID++
 	t := &Task{r: r, name: name, id: r.nextID, fn: fn, nursery: n, base: n.scope}
-	t.sleep.task = t
-	t.sleep.idx = -1
+	t.sleep.Value = t
 	t.ctx = newScopeCtx(n.ctx, t, n.scope)
 	t.setScope(n.scope)
 	t.nidx = len(n.tasks)

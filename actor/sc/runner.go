@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/internal/coro"
+	"github.com/hitchrt/hitch/internal/timerheap"
 	"github.com/hitchrt/hitch/internal/wakeq"
 )
 
@@ -49,7 +50,7 @@ type Runner struct {
 	sys         *Nursery     // nursery of tasks started by Token.Run
 	runq        []*Task      // runnable tasks, in wake order
 	spare       []*Task      // the previous batch, reused
-	timers      timerHeap
+	timers      timerheap.Heap[expirer]
 	jobs        []job // the previous job batch, reused
 	inTick      bool
 	intrPending bool // an interrupt waits for main's next checkpoint
@@ -96,8 +97,7 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 	}
 	r.nextID++
 	t := &Task{r: r, name: cfg.mainName, id: r.nextID, fn: main, isMain: true, base: r.rootScope}
-	t.sleep.task = t
-	t.sleep.idx = -1
+	t.sleep.Value = t
 	t.ctx = newScopeCtx(context.Background(), t, r.rootScope)
 	t.setScope(r.rootScope)
 	r.rootScope.owner = t
@@ -110,8 +110,7 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 
 func (r *Runner) newRootScope(name string) *CancelScope {
 	s := &CancelScope{r: r, name: name, entered: true}
-	s.tm.scope = s
-	s.tm.idx = -1
+	s.tm.Value = s
 	return s
 }
 
@@ -150,7 +149,7 @@ func (r *Runner) Tick() TickResult {
 		}
 		r.jobs = jobs[:0]
 	}
-	if len(r.timers) > 0 {
+	if r.timers.Len() > 0 {
 		r.expire(r.clock.Now())
 	}
 	// Scheduling rule: the batch is the run queue as it stands now; tasks
@@ -172,8 +171,8 @@ func (r *Runner) Tick() TickResult {
 		return TickResult{Finished: true}
 	}
 	res := TickResult{Runnable: len(r.runq) > 0}
-	if len(r.timers) > 0 {
-		res.Deadline = r.timers[0].when
+	if next := r.timers.Peek(); next != nil {
+		res.Deadline = next.When()
 	}
 	return res
 }
@@ -252,14 +251,8 @@ func (r *Runner) hostFailed(err error) {
 }
 
 func (r *Runner) expire(now time.Time) {
-	for len(r.timers) > 0 && !r.timers[0].when.After(now) {
-		tm := r.timers[0]
-		r.timers.remove(tm)
-		if tm.task != nil {
-			r.reschedule(tm.task, nil)
-		} else {
-			tm.scope.deadlineExpired()
-		}
+	for e := r.timers.PopDue(now); e != nil; e = r.timers.PopDue(now) {
+		e.Value.expire()
 	}
 }
 

@@ -92,7 +92,7 @@ func (r *Runner) taskNode(t *Task) *TreeNode {
 func (r *Runner) scopeNode(s *CancelScope) *TreeNode {
 	n := &TreeNode{Kind: "scope", Shielded: s.shield, Cancelled: s.cancelCalled}
 	if s.hasDeadline {
-		n.Deadline = s.tm.when
+		n.Deadline = s.deadline
 	}
 	for _, c := range sortedScopes(s.children) {
 		if c.owner == s.owner {
