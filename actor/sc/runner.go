@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/internal/coro"
+	"github.com/hitchrt/hitch/internal/gid"
 	"github.com/hitchrt/hitch/internal/timerheap"
 	"github.com/hitchrt/hitch/internal/wakeq"
 )
@@ -16,9 +17,12 @@ import (
 const maxWait = 24 * time.Hour
 
 // job is work handed to the runner from another goroutine (token calls,
-// offload completions). run executes inside a tick, between task steps;
-// fail is called instead when the run ended first.
+// offload completions). soon (a RunSyncSoon function) or else run executes
+// inside a tick, between task steps; fail is called instead when the run
+// ended first. soon is a field of its own so that RunSyncSoon queues the
+// caller's func value as it is, without wrapping it in a new closure.
 type job struct {
+	soon func()
 	run  func(r *Runner)
 	fail func(err error)
 }
@@ -64,6 +68,7 @@ type Runner struct {
 	labels      map[string]context.Context
 
 	current atomic.Pointer[Task] // task whose step runs now; read anywhere
+	driverG atomic.Uintptr       // goroutine that last called Tick (internal/gid)
 	intrReq atomic.Bool          // Interrupt called; taken by the next tick
 	wq      wakeq.Queue[job]
 	token   Token
@@ -137,6 +142,9 @@ func (r *Runner) Tick() TickResult {
 	if r.finished {
 		return TickResult{Finished: true}
 	}
+	if g := gid.Current(); r.driverG.Load() != g {
+		r.driverG.Store(g) // so blocking token calls from here fail, not hang
+	}
 	r.inTick = true
 	if r.intrReq.Swap(false) {
 		r.deliverInterrupt()
@@ -144,7 +152,11 @@ func (r *Runner) Tick() TickResult {
 	if r.wq.Len() > 0 {
 		jobs := r.wq.Swap(r.jobs)
 		for i := range jobs {
-			jobs[i].run(r)
+			if j := &jobs[i]; j.soon != nil {
+				r.callSoon(j.soon)
+			} else {
+				j.run(r)
+			}
 			jobs[i] = job{}
 		}
 		r.jobs = jobs[:0]
@@ -222,6 +234,7 @@ func (r *Runner) taskFinished(t *Task) {
 
 func (r *Runner) finish(err error) {
 	r.finished = true
+	r.driverG.Store(0) // nothing drives it any more: token calls now say ErrRunFinished
 	if r.intrReq.Swap(false) {
 		r.intrAfter = true
 	}

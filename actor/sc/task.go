@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/pprof"
+	"sync/atomic"
 
 	"github.com/hitchrt/hitch/internal/coro"
+	"github.com/hitchrt/hitch/internal/gid"
 	"github.com/hitchrt/hitch/internal/panics"
 )
 
@@ -61,9 +63,10 @@ type Task struct {
 	wnext     *Task
 	wprev     *Task
 	sleep     timer
-	where     [8]uintptr // return PCs where the task is suspended, taken by probe
-	started   bool       // the coroutine has begun running
-	probing   bool       // the current resume only asks for the suspension site
+	where     [8]uintptr     // return PCs where the task is suspended, taken by probe
+	gid       atomic.Uintptr // the goroutine of its coroutine (internal/gid), set when it starts
+	started   bool           // the coroutine has begun running
+	probing   bool           // the current resume only asks for the suspension site
 
 	err    error
 	isMain bool
@@ -88,27 +91,36 @@ func CurrentTask(ctx context.Context) *Task {
 	return nil
 }
 
-// taskFrom returns the task of ctx when that task's step is running now;
-// otherwise a clear misuse error naming op.
+// taskFrom returns the task of ctx when that task's step is running now, on
+// the calling goroutine; otherwise a clear misuse error naming op.
 //
-// Limit: Go exposes no goroutine identity, so a call made from another
-// goroutine at the very moment the task's own step runs is not caught here
-// (it is a data race, which -race reports). Calls while the task is parked,
-// runnable or finished, and calls with a ctx of no task, are always caught.
+// Limit: where internal/gid has no goroutine identity (architectures other
+// than amd64 and arm64), a call made from another goroutine at the very
+// moment the task's own step runs is not caught here (it is a data race,
+// which -race reports). Calls while the task is parked, runnable or
+// finished, and calls with a ctx of no task, are always caught.
 func taskFrom(ctx context.Context, op string) (*Task, error) {
 	c := scopeCtxOf(ctx)
 	if c == nil {
 		return nil, fmt.Errorf("sc: %s: ctx carries no task (use the ctx a task received): %w", op, ErrNotInTask)
 	}
 	t := c.task
-	if t.r.current.Load() != t {
+	if t.r.current.Load() != t || !t.onOwnGoroutine() {
 		return nil, fmt.Errorf("sc: %s: task %q is not running here (called from another goroutine, between ticks, or after the task ended): %w", op, t.name, ErrNotInTask)
 	}
 	return t, nil
 }
 
+// onOwnGoroutine reports whether the caller runs on t's coroutine (true
+// where that cannot be told).
+func (t *Task) onOwnGoroutine() bool {
+	g := gid.Current()
+	return g == 0 || g == t.gid.Load()
+}
+
 // body is the coroutine function of a task.
 func (t *Task) body(c *coro.Coro) {
+	t.gid.Store(gid.Current())
 	t.started = true
 	if lc := t.r.labelCtx(t.name); lc != nil {
 		pprof.SetGoroutineLabels(lc)
