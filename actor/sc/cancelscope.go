@@ -42,13 +42,21 @@ type CancelScope struct {
 	hasDeadline   bool
 	entered       bool
 	exited        bool
-	deadline      time.Time // valid when hasDeadline
-	tm            timer     // in the runner's heap while the deadline is pending
+	deadline      time.Time   // valid when hasDeadline
+	tm            timer       // in the runner's heap while the deadline is pending
+	why           *cancelInfo // why Cancel was called; set with cancelCalled
 
 	// eff is true while the scope is effectively cancelled: cancelled
 	// itself, or inside an effectively cancelled parent without a shield.
-	// Written by the runner, read from any goroutine (ctx.Err).
-	eff atomic.Bool
+	// effWhy says why (this scope's why, or the parent's it inherits); it
+	// is stored before eff turns true. effDeadline is the effective
+	// deadline (the earliest of its own and, unless shielded, its
+	// parent's) in UnixNano on the runner's clock, 0 for none. Written by
+	// the runner, read from any goroutine (ctx.Err, ctx.Deadline,
+	// context.Cause).
+	eff         atomic.Bool
+	effWhy      atomic.Pointer[cancelInfo]
+	effDeadline atomic.Int64
 
 	doneMu     sync.Mutex
 	done       chan struct{} // guarded by doneMu; made lazily
@@ -58,12 +66,45 @@ type CancelScope struct {
 // Cancel cancels the scope: blocking calls inside it end with ErrCancelled
 // at once, and so does every later checkpoint inside it. Cancel does not
 // wait; repeat calls are no-ops. Cancelling before Enter makes the scope
-// start cancelled.
-func (s *CancelScope) Cancel() {
+// start cancelled. The ctx of code inside reports context.Canceled from
+// Err and from context.Cause; see CancelWithCause to say why.
+func (s *CancelScope) Cancel() { s.cancel(causeCancelled) }
+
+// CancelWithCause is Cancel with the reason: inside the scope,
+// context.Cause(ctx) returns cause (ctx.Err() is still context.Canceled),
+// for code running in tasks and in their ToGoroutine goroutines alike.
+// Only the first cancellation counts: after Cancel, a deadline or an
+// earlier CancelWithCause, it is a no-op. A nil cause means
+// context.Canceled. A nursery cancels its scope with the first error of
+// its body or children as the cause.
+func (s *CancelScope) CancelWithCause(cause error) {
+	if s.cancelCalled {
+		return
+	}
+	if cause == nil {
+		s.cancel(causeCancelled)
+		return
+	}
+	s.cancel(newCancelInfo(context.Canceled, cause))
+}
+
+// Cause returns why the scope was cancelled: the cause given to
+// CancelWithCause, context.Canceled after Cancel, context.DeadlineExceeded
+// when its deadline passed; nil while it is not cancelled. It reports the
+// scope's own cancellation, not an outer scope's.
+func (s *CancelScope) Cause() error {
+	if !s.cancelCalled {
+		return nil
+	}
+	return s.why.cause
+}
+
+func (s *CancelScope) cancel(why *cancelInfo) {
 	if s.cancelCalled {
 		return
 	}
 	s.cancelCalled = true
+	s.why = why
 	if s.entered && !s.exited {
 		s.refresh()
 		s.r.wakeIfOutside()
@@ -92,6 +133,7 @@ func (s *CancelScope) SetShield(on bool) {
 	s.shield = on
 	if s.entered && !s.exited {
 		s.refresh()
+		s.refreshDeadline()
 		s.r.wakeIfOutside()
 	}
 }
@@ -106,7 +148,11 @@ func (s *CancelScope) Deadline() (time.Time, bool) { return s.deadline, s.hasDea
 func (s *CancelScope) SetDeadline(t time.Time) {
 	s.hasDeadline = !t.IsZero()
 	s.deadline = t
-	if !s.entered || s.exited || s.cancelCalled {
+	if !s.entered || s.exited {
+		return
+	}
+	s.refreshDeadline()
+	if s.cancelCalled {
 		return
 	}
 	if s.hasDeadline {
@@ -172,11 +218,13 @@ func (s *CancelScope) enter(t *Task, parentCtx context.Context) context.Context 
 		if !s.deadline.After(r.clock.Now()) {
 			s.deadlineFired = true
 			s.cancelCalled = true
+			s.why = causeDeadline
 		} else {
 			r.timers.Push(&s.tm, s.deadline)
 		}
 	}
 	s.refresh()
+	s.refreshDeadline()
 	return c
 }
 
@@ -202,6 +250,13 @@ func (s *CancelScope) refresh() {
 	eff := s.cancelCalled || (!s.shield && s.parent != nil && s.parent.eff.Load())
 	if eff == s.eff.Load() {
 		return
+	}
+	if eff {
+		why := s.why
+		if !s.cancelCalled {
+			why = s.parent.effWhy.Load()
+		}
+		s.effWhy.Store(why) // before eff, so a reader that sees eff sees why
 	}
 	s.eff.Store(eff)
 	if eff {
@@ -277,7 +332,7 @@ func (s *CancelScope) deadlineExpired() {
 		return
 	}
 	s.deadlineFired = true
-	s.Cancel()
+	s.cancel(causeDeadline)
 }
 
 // OpenCancelScope runs fn inside a new cancel scope configured by the
@@ -375,4 +430,50 @@ func FailAt(ctx context.Context, deadline time.Time, fn func(ctx context.Context
 		return &TooSlowError{Deadline: deadline}
 	}
 	return err
+}
+
+// cancelInfo says why a scope was cancelled, in the terms of
+// context.Context: err is what ctx.Err returns (context.Canceled or
+// context.DeadlineExceeded), cause what context.Cause returns. Immutable
+// once made, so any goroutine may read one it has loaded.
+type cancelInfo struct {
+	err   error
+	cause error
+	// causeCtx is a context.Context cancelled with cause, made only for a
+	// cause other than err: context.Cause finds it through Value (see
+	// causeLookupKey).
+	causeCtx context.Context
+}
+
+var (
+	causeCancelled = &cancelInfo{err: context.Canceled, cause: context.Canceled}
+	causeDeadline  = &cancelInfo{err: context.DeadlineExceeded, cause: context.DeadlineExceeded}
+)
+
+func newCancelInfo(err, cause error) *cancelInfo {
+	ci := &cancelInfo{err: err, cause: cause}
+	c, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
+	ci.causeCtx = c
+	return ci
+}
+
+// refreshDeadline recomputes the effective deadline of s and of every
+// scope inside it.
+func (s *CancelScope) refreshDeadline() {
+	var d int64
+	if s.parent != nil && !s.shield {
+		d = s.parent.effDeadline.Load()
+	}
+	if s.hasDeadline {
+		if own := s.deadline.UnixNano(); d == 0 || own < d {
+			d = own
+		}
+	}
+	if s.effDeadline.Swap(d) == d {
+		return // the scopes inside derive from this one: unchanged too
+	}
+	for _, c := range s.children {
+		c.refreshDeadline()
+	}
 }

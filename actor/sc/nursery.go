@@ -100,7 +100,7 @@ func abortNurseryWait(t *Task, err error) abortResult {
 func (n *Nursery) addErr(err error) {
 	n.errs = append(n.errs, err)
 	if !onlyCancelled(err) {
-		n.scope.Cancel()
+		n.scope.CancelWithCause(err)
 	}
 }
 
@@ -247,4 +247,5 @@ func (n *Nursery) moveTo(t *Task, to *Nursery) {
 	s.parent = to.scope
 	to.scope.addChild(s)
 	s.refresh()
+	s.refreshDeadline()
 }

@@ -24,8 +24,10 @@ type offload struct {
 // scope is cancelled. On cancellation, ToGoroutine keeps waiting for fn
 // unless abandonOnCancel is set, in which case it returns ErrCancelled at
 // once and fn's result is dropped when it comes. If fn returns a context
-// cancellation error while the task is cancelled, the error also matches
-// ErrCancelled. fn must not call blocking sc functions with ctx (they
+// cancellation error (context.Canceled, context.DeadlineExceeded or the
+// scope's cause) while the task is cancelled, the error also matches
+// ErrCancelled. ctx's Deadline is the task's effective sc deadline, so
+// standard-library calls that take ctx time out with it. fn must not call blocking sc functions with ctx (they
 // return ErrNotInTask); it may use the runner's Token. A panic in fn comes
 // back as a *PanicError.
 func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abandonOnCancel bool) error {
@@ -60,10 +62,17 @@ func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abando
 	if werr := t.park("goroutine", abortOffload); werr != nil {
 		return werr
 	}
-	if o.err != nil && errors.Is(o.err, context.Canceled) && t.scope.eff.Load() {
+	if o.err != nil && t.scope.eff.Load() && isCtxCancellation(o.err, t.scope.effWhy.Load()) {
 		return fmt.Errorf("%w: %w", ErrCancelled, o.err)
 	}
 	return o.err
+}
+
+// isCtxCancellation reports whether err is what a ctx cancelled for why
+// reports (ctx.Err or context.Cause), as a goroutine that gave up on its
+// ctx returns it.
+func isCtxCancellation(err error, why *cancelInfo) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, why.cause)
 }
 
 func callOffload(ctx context.Context, fn func(context.Context) error) (err error) {
