@@ -11,7 +11,8 @@ type taskKey struct{}
 // scopeCtx is the context.Context a task sees inside one cancel scope. Its
 // Done, Err and Deadline follow that scope (effective cancellation and
 // deadline, shields included), context.Cause reports why it was cancelled,
-// and Value yields the task and otherwise defers to the parent context.
+// and Value yields the task and the run's values (see Key) and otherwise
+// defers to the parent context.
 type scopeCtx struct {
 	parent context.Context
 	task   *Task
@@ -81,6 +82,11 @@ func (c *scopeCtx) Value(key any) any {
 				return cc.Value(key)
 			}
 			return nil
+		}
+	}
+	if k, ok := key.(runKey); ok {
+		if v, ok := c.task.r.value(k); ok {
+			return v
 		}
 	}
 	return c.parent.Value(key)

@@ -72,6 +72,7 @@ type Runner struct {
 	intrReq atomic.Bool          // Interrupt called; taken by the next tick
 	wq      wakeq.Queue[job]
 	token   Token
+	values  runValues // see Key; any goroutine
 
 	waitTimer *time.Timer // owned by whoever calls Wait
 }
@@ -88,6 +89,9 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 	}
 	r := &Runner{clock: cfg.clock}
 	r.token.r = r
+	for _, v := range cfg.values {
+		r.setValue(v.key, v.val)
+	}
 	if m, ok := cfg.clock.(*MockClock); ok {
 		r.mock = m
 		m.register(r)
