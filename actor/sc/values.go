@@ -89,7 +89,7 @@ type runValue struct {
 
 // runValues holds a run's values, copied on write so reads need no lock.
 type runValues struct {
-	mu   sync.Mutex                  // serialises writers
+	mu   sync.Mutex                 // serialises writers
 	list atomic.Pointer[[]runValue] // never modified once stored
 }
 
