@@ -47,10 +47,17 @@
 //
 // Host code on the driving goroutine may touch sc objects between ticks
 // (Event.Set, CancelScope.Cancel and SetDeadline, Semaphore.Release,
-// channel Close, Nursery.StartSoon); each such change wakes a driver that
-// is waiting in Runner.Wait. Plain goroutines never touch sc objects
-// directly: they go through the runner's Token (RunSync, Run), which runs
-// the code inside the runner and waits for it.
+// channel Close, Nursery.StartSoon, Inbox.Put); each such change wakes a
+// driver that is waiting in Runner.Wait. Plain goroutines never touch sc
+// objects directly: they go through the runner's Token (RunSync, Run),
+// which runs the code inside the runner and waits for it, or queue code
+// without waiting (Token.RunSyncSoon).
+//
+// A source fed by a goroutine (a socket's reader, a signal) reaches tasks
+// through an Inbox: the goroutine calls Inbox.Deliver, which hands the
+// value to the runner's next tick without blocking and without allocating;
+// the task waiting in Inbox.Receive parks until then. No goroutine is
+// started per wait, and the runner never blocks on the source.
 //
 // # Drivers
 //
