@@ -66,9 +66,17 @@ type Runner struct {
 	outcome     error
 	nextID      uint64
 	labels      map[string]context.Context
+	idle        []idleWaiter // tasks in WaitAllTasksBlocked
 
 	current atomic.Pointer[Task] // task whose step runs now; read anywhere
 	driverG atomic.Uintptr       // goroutine that last called Tick (internal/gid)
+
+	// Idle waits (WaitAllTasksBlocked): idleCushion is the shortest cushion
+	// of the tasks waiting, in nanoseconds (-1: none), stored by Tick for
+	// Wait; idlePrimed is set by Wait when that cushion passed with nothing
+	// to do, and taken by the next Tick.
+	idleCushion atomic.Int64
+	idlePrimed  atomic.Bool
 	intrReq atomic.Bool          // Interrupt called; taken by the next tick
 	wq      wakeq.Queue[job]
 	token   Token
@@ -89,6 +97,7 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 	}
 	r := &Runner{clock: cfg.clock}
 	r.token.r = r
+	r.idleCushion.Store(-1)
 	for _, v := range cfg.values {
 		r.setValue(v.key, v.val)
 	}
@@ -168,6 +177,9 @@ func (r *Runner) Tick() TickResult {
 	if r.timers.Len() > 0 {
 		r.expire(r.clock.Now())
 	}
+	if r.idlePrimed.Load() && r.idlePrimed.Swap(false) && len(r.runq) == 0 {
+		r.wakeIdle()
+	}
 	// Scheduling rule: the batch is the run queue as it stands now; tasks
 	// rescheduled while it runs land in the fresh queue for the next tick.
 	batch := r.runq
@@ -185,6 +197,9 @@ func (r *Runner) Tick() TickResult {
 		}
 		r.finish(err)
 		return TickResult{Finished: true}
+	}
+	if len(r.idle) > 0 || r.idleCushion.Load() >= 0 {
+		r.idleCushion.Store(r.shortestCushion())
 	}
 	res := TickResult{Runnable: len(r.runq) > 0}
 	if next := r.timers.Peek(); next != nil {
@@ -319,11 +334,14 @@ func (r *Runner) labelCtx(name string) context.Context {
 }
 
 // Wait blocks until Wake is called or deadline passes (zero: no deadline),
-// never longer than 24 hours. With an autojump MockClock and no pending
-// wake it moves the clock to the deadline and returns at once. Wait touches
-// no runner-owned state, so a guest driver calls it on a waiter goroutine
-// while the host runs other callbacks; only one goroutine at a time may be
-// in Wait.
+// never longer than 24 hours. It also ends the idle periods the runner
+// asked for: when a task waits in WaitAllTasksBlocked, Wait returns after
+// its cushion of real time, and with a MockClock in autojump mode it moves
+// the clock to the deadline once the autojump threshold of real time has
+// passed (at once for threshold 0), whichever of the two is shorter (a
+// tie goes to the waiting task). Wait touches no runner-owned state, so a
+// guest driver calls it on a waiter goroutine while the host runs other
+// callbacks; only one goroutine at a time may be in Wait.
 func (r *Runner) Wait(deadline time.Time) {
 	woken := r.wq.Woken()
 	select {
@@ -331,31 +349,48 @@ func (r *Runner) Wait(deadline time.Time) {
 		return
 	default:
 	}
-	if r.mock != nil {
-		if !deadline.IsZero() && r.mock.jumpTo(deadline) {
-			return
-		}
-		// Virtual time moves only through Advance, which wakes.
-		<-woken
-		return
-	}
-	d := maxWait
-	if !deadline.IsZero() {
-		d = deadline.Sub(r.clock.Now())
+	// What ends the wait if nothing wakes it first (trio's run loop picks
+	// its timeout the same way).
+	const (
+		endDeadline = iota // a deadline on the wall clock (or none)
+		endIdle            // a WaitAllTasksBlocked cushion
+		endJump            // the mock clock's autojump threshold
+	)
+	limit, end := maxWait, endDeadline
+	if r.mock == nil && !deadline.IsZero() {
+		d := deadline.Sub(r.clock.Now())
 		if d <= 0 {
 			return
 		}
-		d = min(d, maxWait)
+		limit = min(d, maxWait)
 	}
-	if r.waitTimer == nil {
-		r.waitTimer = time.NewTimer(d)
-	} else {
-		r.waitTimer.Reset(d)
+	if c := r.idleCushion.Load(); c >= 0 && time.Duration(c) < limit {
+		limit, end = time.Duration(c), endIdle
 	}
-	select {
-	case <-woken:
-		r.waitTimer.Stop()
-	case <-r.waitTimer.C:
+	if r.mock != nil && !deadline.IsZero() {
+		// Virtual deadlines pass only through Advance (which wakes) or a jump.
+		if th := r.mock.AutojumpThreshold(); th >= 0 && th < limit {
+			limit, end = th, endJump
+		}
+	}
+	if limit > 0 {
+		if r.waitTimer == nil {
+			r.waitTimer = time.NewTimer(limit)
+		} else {
+			r.waitTimer.Reset(limit)
+		}
+		select {
+		case <-woken:
+			r.waitTimer.Stop()
+			return
+		case <-r.waitTimer.C:
+		}
+	}
+	switch end {
+	case endIdle:
+		r.idlePrimed.Store(true)
+	case endJump:
+		r.mock.jumpTo(deadline)
 	}
 }
 
