@@ -77,10 +77,10 @@ type Runner struct {
 	// to do, and taken by the next Tick.
 	idleCushion atomic.Int64
 	idlePrimed  atomic.Bool
-	intrReq atomic.Bool          // Interrupt called; taken by the next tick
-	wq      wakeq.Queue[job]
-	token   Token
-	values  runValues // see Key; any goroutine
+	intrReq     atomic.Bool // Interrupt called; taken by the next tick
+	wq          wakeq.Queue[job]
+	token       Token
+	values      runValues // see Key; any goroutine
 
 	waitTimer *time.Timer // owned by whoever calls Wait
 }
