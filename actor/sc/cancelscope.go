@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hitchrt/hitch/internal/ilist"
 )
 
 // CancelScope marks a region of one task's code that can be cancelled as a
@@ -27,11 +29,11 @@ import (
 type CancelScope struct {
 	r        *Runner
 	parent   *CancelScope
-	owner    *Task    // task that entered it; nil for the system root
-	nursery  *Nursery // set when this is a nursery's scope
-	children []*CancelScope
-	cidx     int // index in parent.children
-	tasks    []*Task
+	owner    *Task                   // task that entered it; nil for the system root
+	nursery  *Nursery                // set when this is a nursery's scope
+	children ilist.Set[*CancelScope] // scopes entered inside this one
+	cidx     int32                   // position in parent.children
+	tasks    ilist.Set[*Task]        // tasks whose innermost scope this is
 
 	name          string
 	seq           uint64 // entry order, for snapshots
@@ -211,7 +213,7 @@ func (s *CancelScope) enter(t *Task, parentCtx context.Context) context.Context 
 	s.seq = r.nextID
 	s.tm.Value = s
 	s.parent = t.scope
-	s.parent.addChild(s)
+	s.parent.children.Add(s, &s.cidx)
 	t.setScope(s)
 	c := newScopeCtx(parentCtx, t, s)
 	if s.hasDeadline && !s.cancelCalled {
@@ -233,7 +235,7 @@ func (s *CancelScope) exit(t *Task, err error) error {
 	s.exited = true
 	s.r.timers.Remove(&s.tm)
 	t.setScope(s.parent)
-	s.parent.removeChild(s)
+	s.parent.children.Remove(s, scopeChildPos)
 	if s.cancelCalled && err != nil {
 		if f, dropped := filterCancelled(err); dropped {
 			s.caught = true
@@ -261,12 +263,12 @@ func (s *CancelScope) refresh() {
 	s.eff.Store(eff)
 	if eff {
 		s.closeDone()
-		for i := 0; i < len(s.tasks); i++ {
-			s.tasks[i].deliver(ErrCancelled)
+		for _, t := range s.tasks.All() { // delivery does not change the set
+			t.deliver(ErrCancelled)
 		}
 	}
-	for i := 0; i < len(s.children); i++ {
-		s.children[i].refresh()
+	for _, c := range s.children.All() {
+		c.refresh()
 	}
 }
 
@@ -292,39 +294,10 @@ func (s *CancelScope) closeDone() {
 	s.doneMu.Unlock()
 }
 
-func (s *CancelScope) addChild(c *CancelScope) {
-	c.cidx = len(s.children)
-	s.children = append(s.children, c)
-}
-
-func (s *CancelScope) removeChild(c *CancelScope) {
-	i := c.cidx
-	last := len(s.children) - 1
-	if i > last || s.children[i] != c {
-		return
-	}
-	s.children[i] = s.children[last]
-	s.children[i].cidx = i
-	s.children[last] = nil
-	s.children = s.children[:last]
-}
-
-func (s *CancelScope) addTask(t *Task) {
-	t.scopeIdx = len(s.tasks)
-	s.tasks = append(s.tasks, t)
-}
-
-func (s *CancelScope) removeTask(t *Task) {
-	i := t.scopeIdx
-	last := len(s.tasks) - 1
-	if i > last || s.tasks[i] != t {
-		return
-	}
-	s.tasks[i] = s.tasks[last]
-	s.tasks[i].scopeIdx = i
-	s.tasks[last] = nil
-	s.tasks = s.tasks[:last]
-}
+// Positions of scopes and tasks in the sets that hold them.
+func scopeChildPos(s *CancelScope) *int32 { return &s.cidx }
+func taskScopePos(t *Task) *int32         { return &t.scopeIdx }
+func taskNurseryPos(t *Task) *int32       { return &t.nidx }
 
 // deadlineExpired is called by the runner when the scope's timer fires.
 func (s *CancelScope) deadlineExpired() {
@@ -473,7 +446,7 @@ func (s *CancelScope) refreshDeadline() {
 	if s.effDeadline.Swap(d) == d {
 		return // the scopes inside derive from this one: unchanged too
 	}
-	for _, c := range s.children {
+	for _, c := range s.children.All() {
 		c.refreshDeadline()
 	}
 }

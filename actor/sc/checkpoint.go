@@ -15,7 +15,10 @@ func Checkpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return t.checkpoint()
+	if !t.yield() { // the checkpoint body, written out: this is the hot path
+		return ErrRunFinished
+	}
+	return t.cancelErr()
 }
 
 func (t *Task) checkpoint() error {
@@ -72,7 +75,7 @@ func (t *Task) sleepUntil(deadline time.Time) error {
 		return err
 	}
 	t.r.timers.Push(&t.sleep, deadline)
-	return t.park("sleep", abortSleep)
+	return t.park(waitSleep)
 }
 
 func abortSleep(t *Task, _ error) abortResult {
@@ -90,5 +93,5 @@ func SleepForever(ctx context.Context) error {
 	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	return t.park("sleep forever", func(*Task, error) abortResult { return abortDone })
+	return t.park(waitForever)
 }

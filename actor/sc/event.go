@@ -41,6 +41,5 @@ func (e *Event) Wait(ctx context.Context) error {
 	if e.set {
 		return t.checkpoint()
 	}
-	e.waiters.push(t)
-	return t.park("event", abortWaitList)
+	return e.waiters.wait(t, waitEvent)
 }

@@ -31,7 +31,7 @@ func WaitAllTasksBlocked(ctx context.Context, cushion time.Duration) error {
 	}
 	r := t.r
 	r.idle = append(r.idle, idleWaiter{t, max(cushion, 0)})
-	return t.park("all tasks blocked", abortIdle)
+	return t.park(waitIdle)
 }
 
 func abortIdle(t *Task, _ error) abortResult {

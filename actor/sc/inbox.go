@@ -160,7 +160,7 @@ func (in *Inbox[T]) Deliver(v T) error {
 	schedule := !in.queued
 	in.queued = true
 	in.mu.Unlock()
-	if schedule && in.r.wq.Push(in.drainJob) != nil {
+	if schedule && in.r.push(in.drainJob) != nil {
 		in.deliverFailed(ErrRunFinished)
 		return errRunnerFinish
 	}
@@ -241,7 +241,7 @@ func (in *Inbox[T]) Receive(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	return in.q.receive(t, "inbox")
+	return in.q.receive(t, waitInbox)
 }
 
 // TryReceive takes the next value if one is queued, without blocking and
@@ -345,7 +345,7 @@ func (s *Subscription[T]) Receive(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	return s.q.receive(t, "subscription")
+	return s.q.receive(t, waitSubscription)
 }
 
 // Len returns how many values are queued for the subscription.

@@ -79,7 +79,7 @@ func (q *inboxQueue[T]) tryPop() (T, bool) {
 
 // receive is Receive for task t: values, then a loss report where one is
 // due, then the close error; it parks while there is nothing.
-func (q *inboxQueue[T]) receive(t *Task, what string) (T, error) {
+func (q *inboxQueue[T]) receive(t *Task, kind waitKind) (T, error) {
 	var zero T
 	if err := t.checkpointIfCancelled(); err != nil {
 		return zero, err
@@ -103,8 +103,7 @@ func (q *inboxQueue[T]) receive(t *Task, what string) (T, error) {
 		if q.closed {
 			return zero, q.err
 		}
-		q.waiters.push(t)
-		if err := t.park(what+" receive", abortWaitList); err != nil {
+		if err := q.waiters.wait(t, kind); err != nil {
 			return zero, err
 		}
 		parked = true

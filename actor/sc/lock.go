@@ -35,9 +35,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 		t.cancelShieldedCheckpoint()
 		return nil
 	}
-	l.waiters.push(t)
-	t.waitData = l
-	return t.park("lock", abortWaitList)
+	return l.waiters.wait(t, waitLock)
 }
 
 // TryAcquire takes the lock if it is free, without blocking, and reports

@@ -13,9 +13,33 @@ func panicsCapture(v any, where string) *panics.Error { return panics.Capture(v,
 // offload is one ToGoroutine call. Runner-owned except err, which the
 // goroutine writes before its completion job is queued.
 type offload struct {
+	t         *Task
+	ctx       context.Context
+	fn        func(ctx context.Context) error
 	abandon   bool
 	abandoned bool
+	launched  bool
 	err       error
+}
+
+// launch starts the goroutine. The runner calls it once the task has
+// parked and its step is over, so nothing fn does overlaps the step (and
+// misuse of ctx from fn's goroutine is always caught).
+func (o *offload) launch() {
+	if o.launched {
+		return
+	}
+	o.launched = true
+	go func() {
+		err := callOffload(o.ctx, o.fn)
+		_ = o.t.r.push(job{run: func(r *Runner) {
+			if o.abandoned {
+				return
+			}
+			o.err = err
+			r.reschedule(o.t, nil)
+		}})
+	}()
 }
 
 // ToGoroutine runs fn on a new goroutine and parks the task (not the
@@ -27,9 +51,9 @@ type offload struct {
 // cancellation error (context.Canceled, context.DeadlineExceeded or the
 // scope's cause) while the task is cancelled, the error also matches
 // ErrCancelled. ctx's Deadline is the task's effective sc deadline, so
-// standard-library calls that take ctx time out with it. fn must not call blocking sc functions with ctx (they
-// return ErrNotInTask); it may use the runner's Token. A panic in fn comes
-// back as a *PanicError.
+// standard-library calls that take ctx time out with it. fn must not call
+// blocking sc functions with ctx (they return ErrNotInTask); it may use the
+// runner's Token. A panic in fn comes back as a *PanicError.
 func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abandonOnCancel bool) error {
 	t, err := taskFrom(ctx, "ToGoroutine")
 	if err != nil {
@@ -41,25 +65,9 @@ func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abando
 	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	r := t.r
-	o := &offload{abandon: abandonOnCancel}
-	// The goroutine starts once the task has parked and its step is over,
-	// so nothing fn does overlaps the step (and misuse of ctx from fn's
-	// goroutine is always caught).
-	t.afterStep = func() {
-		go func() {
-			ferr := callOffload(ctx, fn)
-			_ = r.wq.Push(job{run: func(r *Runner) {
-				if o.abandoned {
-					return
-				}
-				o.err = ferr
-				r.reschedule(t, nil)
-			}})
-		}()
-	}
+	o := &offload{t: t, ctx: ctx, fn: fn, abandon: abandonOnCancel}
 	t.waitData = o
-	if werr := t.park("goroutine", abortOffload); werr != nil {
+	if werr := t.park(waitGoroutine); werr != nil {
 		return werr
 	}
 	if o.err != nil && t.scope.eff.Load() && isCtxCancellation(o.err, t.scope.effWhy.Load()) {

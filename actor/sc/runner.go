@@ -66,10 +66,12 @@ type Runner struct {
 	outcome     error
 	nextID      uint64
 	labels      map[string]context.Context
+	coros       coro.Pool    // coroutines of finished tasks, for the next ones
+	probeWhere  [8]uintptr   // where a probed task is suspended (Task.probe)
 	idle        []idleWaiter // tasks in WaitAllTasksBlocked
 
 	current atomic.Pointer[Task] // task whose step runs now; read anywhere
-	driverG atomic.Uintptr       // goroutine that last called Tick (internal/gid)
+	driverG atomic.Uintptr       // goroutine that calls Tick (internal/gid), from the first Tick
 
 	// Idle waits (WaitAllTasksBlocked): idleCushion is the shortest cushion
 	// of the tasks waiting, in nanoseconds (-1: none), stored by Tick for
@@ -77,6 +79,7 @@ type Runner struct {
 	// to do, and taken by the next Tick.
 	idleCushion atomic.Int64
 	idlePrimed  atomic.Bool
+	jobsPending atomic.Bool // set after each push to wq: Tick swaps only then
 	intrReq     atomic.Bool // Interrupt called; taken by the next tick
 	wq          wakeq.Queue[job]
 	token       Token
@@ -113,11 +116,8 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 		r.finish(errors.New("sc: NewRunner: nil main function"))
 		return r
 	}
-	r.nextID++
-	t := &Task{r: r, name: cfg.mainName, id: r.nextID, fn: main, isMain: true, base: r.rootScope}
-	t.sleep.Value = t
-	t.ctx = newScopeCtx(context.Background(), t, r.rootScope)
-	t.setScope(r.rootScope)
+	t := r.newTask(cfg.mainName, main, context.Background(), r.rootScope)
+	t.isMain = true
 	r.rootScope.owner = t
 	r.main = t
 	r.inTick = true // no driver waits yet: the first Tick runs main anyway
@@ -127,12 +127,22 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 }
 
 func (r *Runner) newRootScope(name string) *CancelScope {
-	s := &CancelScope{r: r, name: name, entered: true}
+	s := &CancelScope{r: r, name: name, entered: true, cidx: -1}
 	s.tm.Value = s
 	return s
 }
 
-func (r *Runner) newCoro(t *Task) *coro.Coro { return coro.New(t.body) }
+// newTask makes a task that runs fn in scope base, with a ctx whose
+// values come from parent.
+func (r *Runner) newTask(name string, fn func(ctx context.Context) error, parent context.Context, base *CancelScope) *Task {
+	r.nextID++
+	t := &Task{r: r, name: name, id: r.nextID, fn: fn, base: base}
+	t.sleep.Value = t
+	t.ctx.parent, t.ctx.task = parent, t
+	t.ctx.scope.Store(base)
+	t.setScope(base)
+	return t
+}
 
 // TickResult says what a driver should do after a Tick.
 type TickResult struct {
@@ -155,14 +165,17 @@ func (r *Runner) Tick() TickResult {
 	if r.finished {
 		return TickResult{Finished: true}
 	}
-	if g := gid.Current(); r.driverG.Load() != g {
-		r.driverG.Store(g) // so blocking token calls from here fail, not hang
+	if r.driverG.Load() == 0 {
+		// The first Tick names the driving goroutine, so that blocking
+		// token calls from it fail instead of hanging.
+		r.driverG.Store(gid.Current())
 	}
 	r.inTick = true
-	if r.intrReq.Swap(false) {
+	if r.intrReq.Load() && r.intrReq.Swap(false) {
 		r.deliverInterrupt()
 	}
-	if r.wq.Len() > 0 {
+	if r.jobsPending.Load() {
+		r.jobsPending.Store(false) // before Swap: a later push sets it again
 		jobs := r.wq.Swap(r.jobs)
 		for i := range jobs {
 			if j := &jobs[i]; j.soon != nil {
@@ -190,7 +203,7 @@ func (r *Runner) Tick() TickResult {
 	}
 	r.spare = batch[:0]
 	r.inTick = false
-	if r.mainDone && len(r.sys.tasks) == 0 {
+	if r.mainDone && r.sys.tasks.Len() == 0 {
 		err := r.mainErr
 		if r.hostErr != nil {
 			err = errors.Join(err, r.hostErr)
@@ -210,18 +223,18 @@ func (r *Runner) Tick() TickResult {
 
 func (r *Runner) step(t *Task) {
 	if t.co == nil {
-		// Made at the first step, on the driving goroutine: a coroutine
+		// Taken at the first step, on the driving goroutine: a coroutine
 		// must be switched on the OS-thread lock state it was made in, and
-		// a guest's host may run locked to its thread.
-		t.co = r.newCoro(t)
+		// a guest's host may run locked to its thread. The pool makes a
+		// coroutine only when none of the run's finished tasks left one.
+		t.co = r.coros.Get((*taskBody)(t))
 	}
 	t.state = taskRunning
 	r.current.Store(t)
 	done := t.co.Resume()
 	r.current.Store(nil)
-	if f := t.afterStep; f != nil {
-		t.afterStep = nil
-		f()
+	if t.wait == waitGoroutine {
+		t.waitData.(*offload).launch() // only once the step is over
 	}
 	if done {
 		r.taskFinished(t)
@@ -233,8 +246,9 @@ func (r *Runner) taskFinished(t *Task) {
 	if t.scope != t.base {
 		err = joinErr(err, t.unwindTo(t.base))
 	}
-	t.base.removeTask(t)
+	t.base.tasks.Remove(t, taskScopePos)
 	t.state = taskDone
+	r.coros.Put(t.co)
 	t.co = nil
 	t.fn = nil
 	if t.isMain {
@@ -246,8 +260,8 @@ func (r *Runner) taskFinished(t *Task) {
 		r.sysScope.Cancel()
 		return
 	}
-	if t.nursery != nil {
-		t.nursery.childDone(t, err)
+	if n := t.base.nursery; n != nil {
+		n.childDone(t, err)
 	}
 }
 
@@ -273,6 +287,7 @@ func (r *Runner) finish(err error) {
 	if r.mock != nil {
 		r.mock.unregister(r)
 	}
+	r.coros.Close()
 }
 
 // hostFailed records a panic of code queued by RunSyncSoon and cancels
@@ -290,10 +305,9 @@ func (r *Runner) expire(now time.Time) {
 
 // reschedule makes a parked task runnable, to resume with err.
 func (r *Runner) reschedule(t *Task, err error) {
-	t.abort = nil
+	t.wait = waitNone
 	t.waitData = nil
-	t.waitWhat = ""
-	t.wakeErr = err
+	t.err = err
 	t.state = taskRunnable
 	r.runq = append(r.runq, t)
 	r.wakeIfOutside()
@@ -392,6 +406,16 @@ func (r *Runner) Wait(deadline time.Time) {
 	case endJump:
 		r.mock.jumpTo(deadline)
 	}
+}
+
+// push hands j to the next tick from any goroutine; it fails once the run
+// has finished.
+func (r *Runner) push(j job) error {
+	if err := r.wq.Push(j); err != nil {
+		return err
+	}
+	r.jobsPending.Store(true)
+	return nil
 }
 
 // Wake makes a current or the next Wait return at once. It is safe from any

@@ -35,8 +35,7 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 		t.cancelShieldedCheckpoint()
 		return nil
 	}
-	s.waiters.push(t)
-	return t.park("semaphore", abortWaitList)
+	return s.waiters.wait(t, waitSemaphore)
 }
 
 // Release returns one token, handing it to the first waiter. It does not

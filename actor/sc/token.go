@@ -104,7 +104,7 @@ func (tk *Token) runSync(ctx context.Context, op string, fn func() error) error 
 		return err
 	}
 	c := &tokenCall{done: make(chan error, 1)}
-	err := tk.r.wq.Push(job{
+	err := tk.r.push(job{
 		run: func(*Runner) {
 			if c.start() {
 				c.done <- callSync(fn)
@@ -148,7 +148,7 @@ func (tk *Token) RunSyncSoon(fn func()) error {
 	if fn == nil {
 		return errors.New("sc: Token.RunSyncSoon: nil function")
 	}
-	if tk.r.wq.Push(job{soon: fn}) != nil {
+	if tk.r.push(job{soon: fn}) != nil {
 		return ErrRunFinished
 	}
 	return nil
@@ -213,7 +213,7 @@ func (tk *Token) run(ctx context.Context, op, name string, fn func(ctx context.C
 	}
 	c := &tokenCall{done: make(chan error, 1)}
 	var scope *CancelScope // runner-owned: made by the job, cancelled by a job
-	err := r.wq.Push(job{
+	err := r.push(job{
 		run: func(r *Runner) {
 			if r.mainDone {
 				c.done <- ErrRunFinished
@@ -241,7 +241,7 @@ func (tk *Token) run(ctx context.Context, op, name string, fn func(ctx context.C
 	if ctx != nil && ctx.Err() != nil && c.state.Load() == callStarted {
 		// Given up on a running task: cancel it. Best effort: once the run
 		// has finished the task has ended anyway.
-		_ = r.wq.Push(job{run: func(*Runner) { scope.Cancel() }})
+		_ = r.push(job{run: func(*Runner) { scope.Cancel() }})
 	}
 	return err
 }

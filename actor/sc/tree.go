@@ -43,7 +43,7 @@ func (r *Runner) Snapshot() *TreeNode {
 	if r.main != nil && r.main.state != taskDone {
 		root.Children = append(root.Children, r.taskNode(r.main))
 	}
-	if len(r.sys.tasks) > 0 {
+	if r.sys.tasks.Len() > 0 {
 		sys := r.scopeNode(r.sysScope)
 		sys.Name = "system"
 		root.Children = append(root.Children, sys)
@@ -68,20 +68,20 @@ func (r *Runner) taskNode(t *Task) *TreeNode {
 		n.State = "running"
 	case t.state == taskParked:
 		n.State = "parked"
-		n.Wait = t.waitWhat
+		n.Wait = t.wait.String()
 		t.probe()
-		n.Where = userFrame(t.where[:])
+		n.Where = userFrame(r.probeWhere[:])
 	case t.state == taskDone:
 		n.State = "done"
 	default:
 		n.State = "runnable"
 		t.probe()
-		n.Where = userFrame(t.where[:])
+		n.Where = userFrame(r.probeWhere[:])
 	}
 	if t.isMain {
 		n.Cancelled = r.rootScope.cancelCalled
 	}
-	for _, s := range sortedScopes(t.base.children) {
+	for _, s := range sortedScopes(t.base.children.All()) {
 		if s.owner == t {
 			n.Children = append(n.Children, r.scopeNode(s))
 		}
@@ -94,14 +94,14 @@ func (r *Runner) scopeNode(s *CancelScope) *TreeNode {
 	if s.hasDeadline {
 		n.Deadline = s.deadline
 	}
-	for _, c := range sortedScopes(s.children) {
+	for _, c := range sortedScopes(s.children.All()) {
 		if c.owner == s.owner {
 			n.Children = append(n.Children, r.scopeNode(c))
 		}
 	}
 	if s.nursery != nil {
 		n.Kind = "nursery"
-		tasks := slices.Clone(s.nursery.tasks)
+		tasks := slices.Clone(s.nursery.tasks.All())
 		slices.SortFunc(tasks, func(a, b *Task) int { return int(a.id) - int(b.id) })
 		for _, t := range tasks {
 			n.Children = append(n.Children, r.taskNode(t))
