@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hitchrt/hitch/internal/gid"
+	"github.com/hitchrt/hitch/internal/ilist"
 )
 
 // ErrOverrun is the category of errors about values a full queue could not
@@ -70,8 +71,8 @@ type Inbox[T any] struct {
 	q inboxQueue[T] // the inbox's own queue, until Subscribe
 
 	// Runner-owned.
-	fanout bool               // Subscribe was called: values go to subs
-	subs   []*Subscription[T] // open subscriptions; Invariant: subs[i].idx == i
+	fanout bool                        // Subscribe was called: values go to subs
+	subs   ilist.Set[*Subscription[T]] // open subscriptions
 	closed bool
 
 	// Deliver's hand-off, from any goroutine into the next tick.
@@ -182,7 +183,7 @@ func (in *Inbox[T]) drain(*Runner) {
 	}
 	if lost > 0 && !in.closed {
 		if in.fanout {
-			for _, s := range in.subs {
+			for _, s := range in.subs.All() {
 				s.q.lose(lost)
 			}
 		} else {
@@ -208,7 +209,7 @@ func (in *Inbox[T]) putLossy(v T) {
 // room; a full one records the loss for its receivers.
 func (in *Inbox[T]) putSubs(v T) bool {
 	all := true
-	for _, s := range in.subs {
+	for _, s := range in.subs.All() {
 		if !s.q.push(v) {
 			s.q.lose(1)
 			all = false
@@ -289,7 +290,7 @@ func (in *Inbox[T]) Close(err error) error {
 	in.pending, in.pendingLost = in.pending[:0], 0
 	in.mu.Unlock()
 	in.q.close(err)
-	for _, s := range in.subs {
+	for _, s := range in.subs.All() {
 		s.q.close(err)
 	}
 	return nil
@@ -320,8 +321,7 @@ func (in *Inbox[T]) Subscribe(capacity int) (*Subscription[T], error) {
 		in.q.moveTo(&s.q)
 		in.q.close(errFannedOut)
 	}
-	s.idx = len(in.subs)
-	in.subs = append(in.subs, s)
+	in.subs.Add(s, &s.idx)
 	in.mu.Lock()
 	in.bound = max(in.bound, capacity)
 	in.mu.Unlock()
@@ -333,7 +333,7 @@ func (in *Inbox[T]) Subscribe(capacity int) (*Subscription[T], error) {
 type Subscription[T any] struct {
 	in     *Inbox[T]
 	q      inboxQueue[T]
-	idx    int // index in in.subs while open
+	idx    int32 // position in in.subs while open
 	closed bool
 }
 
@@ -363,16 +363,13 @@ func (s *Subscription[T]) Close() error {
 		return nil
 	}
 	s.closed = true
-	subs := s.in.subs
-	last := len(subs) - 1
-	subs[s.idx] = subs[last]
-	subs[s.idx].idx = s.idx
-	subs[last] = nil
-	s.in.subs = subs[:last]
+	s.in.subs.Remove(s, subscriptionPos[T])
 	s.q.clear()
 	s.q.close(errSubClosed)
 	return nil
 }
+
+func subscriptionPos[T any](s *Subscription[T]) *int32 { return &s.idx }
 
 // checkInside returns an error matching ErrNotInTask unless the caller runs
 // inside r: a task step of r, or r's driving goroutine (in a tick or
