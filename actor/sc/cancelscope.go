@@ -373,6 +373,7 @@ func MoveOnAt(ctx context.Context, deadline time.Time, fn func(ctx context.Conte
 
 // TooSlowError is returned by FailAfter/FailAt; it matches ErrTooSlow.
 type TooSlowError struct {
+	// Deadline is the deadline that passed, on the runner's clock.
 	Deadline time.Time
 }
 

@@ -76,6 +76,7 @@ type PanicError = panics.Error
 // even a single error, so callers handle one shape. errors.Is and errors.As
 // reach every collected error through Unwrap.
 type NurseryError struct {
+	// Errs are the errors, first one first; never empty.
 	Errs []error
 }
 
@@ -97,6 +98,7 @@ func (e *NurseryError) Unwrap() []error { return e.Errs }
 // had already finished with an error: it matches ErrInterrupted and unwraps
 // to the main task's error, so errors.Is sees both.
 type InterruptedError struct {
+	// Err is the main task's error.
 	Err error
 }
 

@@ -141,6 +141,7 @@ func (t *Task) runningHere() bool {
 // *Task makes no closure, and keeps Run out of Task's API.
 type taskBody Task
 
+// Run runs the task on c (coro.Body).
 func (b *taskBody) Run(c *coro.Coro) { (*Task)(b).body(c) }
 
 // body runs the task's function on its coroutine.

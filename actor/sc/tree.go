@@ -15,23 +15,44 @@ import (
 type TreeNode struct {
 	// Kind is "runner", "task", "nursery" or "scope".
 	Kind string
-	// Name is the task's name (tasks), "main"/"system" roots, or empty.
+	// Name is the task's name (tasks), "system" for the scope holding the
+	// tasks started through the Token, or empty.
 	Name string
 	// ID is the task's number (tasks only).
 	ID uint64
 	// State is "running", "runnable", "parked" or "done" (tasks only).
 	State string
-	// Wait names what a parked task waits on ("sleep", "event", "lock",
-	// "channel receive", "nursery", ...).
+	// Wait names what a parked task waits on, one of:
+	//
+	//	"sleep"                 Sleep, SleepUntil
+	//	"sleep forever"         SleepForever
+	//	"event"                 Event.Wait
+	//	"lock"                  Lock.Acquire
+	//	"semaphore"             Semaphore.Acquire
+	//	"channel send"          SendChannel.Send
+	//	"channel receive"       ReceiveChannel.Receive
+	//	"inbox receive"         Inbox.Receive
+	//	"subscription receive"  Subscription.Receive
+	//	"nursery"               OpenNursery waiting for its children (Start too)
+	//	"goroutine"             ToGoroutine
+	//	"all tasks blocked"     WaitAllTasksBlocked
+	//
+	// It is empty for tasks that are not parked.
 	Wait string
-	// Where is "file:line" of the user code where a parked task blocked
-	// (the first frame outside package sc).
+	// Where is "file:line" of the user code where a parked or runnable
+	// task is suspended (the first frame outside package sc).
 	Where string
-	// Shielded, Cancelled, Deadline describe scopes and nurseries.
-	Shielded  bool
+	// Shielded reports a shielded scope or nursery.
+	Shielded bool
+	// Cancelled reports a scope or nursery whose Cancel was called (or
+	// whose deadline passed), and, on the main task, a cancelled run.
 	Cancelled bool
-	Deadline  time.Time
-	Children  []*TreeNode
+	// Deadline is the deadline of a scope or nursery; zero for none.
+	Deadline time.Time
+	// Children are the nodes inside this one: a task's scopes and
+	// nurseries, a scope's inner scopes, a nursery's tasks, in the order
+	// they were entered or started.
+	Children []*TreeNode
 }
 
 // Snapshot returns the task tree of the run: main's tree and the tasks
