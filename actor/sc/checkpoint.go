@@ -74,12 +74,14 @@ func (t *Task) sleepUntil(deadline time.Time) error {
 	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	t.r.timers.Push(&t.sleep, deadline)
+	t.sleep = t.r.sleepTimer(t)
+	t.r.timers.Push(t.sleep, deadline)
 	return t.park(waitSleep)
 }
 
 func abortSleep(t *Task, _ error) abortResult {
-	t.r.timers.Remove(&t.sleep)
+	t.r.timers.Remove(t.sleep)
+	t.endSleep()
 	return abortDone
 }
 

@@ -67,6 +67,7 @@ type Runner struct {
 	nextID      uint64
 	labels      map[string]context.Context
 	coros       coro.Pool    // coroutines of finished tasks, for the next ones
+	freeTimers  []*timer     // sleep timers to lend (Task.sleep)
 	probeWhere  [8]uintptr   // where a probed task is suspended (Task.probe)
 	idle        []idleWaiter // tasks in WaitAllTasksBlocked
 
@@ -137,7 +138,6 @@ func (r *Runner) newRootScope(name string) *CancelScope {
 func (r *Runner) newTask(name string, fn func(ctx context.Context) error, parent context.Context, base *CancelScope) *Task {
 	r.nextID++
 	t := &Task{r: r, name: name, id: r.nextID, fn: fn, base: base}
-	t.sleep.Value = t
 	t.ctx.parent, t.ctx.task = parent, t
 	t.ctx.scope.Store(base)
 	t.setScope(base)

@@ -38,10 +38,11 @@ const (
 // ticks) unless they say otherwise.
 //
 // A Task is most of what a blocked task costs beyond its goroutine stack,
-// so the struct is kept to 224 bytes (a size class): the ctx it hands to
+// so the struct is kept to 176 bytes (a size class): the ctx it hands to
 // fn is embedded, the abort function and the snapshot name of its wait
-// follow from its waitKind, its nursery from its base scope, and the stack
-// a snapshot asks for is recorded in the runner. The coroutine comes from
+// follow from its waitKind, its nursery from its base scope, its sleep
+// timer is borrowed only while it sleeps, and the stack a snapshot asks
+// for is recorded in the runner. The coroutine comes from
 // the runner's pool and goes back when the task ends, so starting a task
 // allocates the Task alone.
 type Task struct {
@@ -74,7 +75,7 @@ type Task struct {
 	waitData any   // what the parked task waits on, for abort
 	wnext    *Task // links in a waitList
 	wprev    *Task
-	sleep    timer
+	sleep    *timer         // borrowed from the runner while sleeping
 	gid      atomic.Uintptr // the goroutine of its coroutine (internal/gid), set when it starts
 }
 
