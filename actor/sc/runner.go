@@ -410,11 +410,19 @@ func (r *Runner) Wait(deadline time.Time) {
 
 // push hands j to the next tick from any goroutine; it fails once the run
 // has finished.
+//
+// Order matters: the job is queued, then jobsPending is set, then the
+// driver is woken. Push wakes the driver too, but that wake-up may be
+// taken by a Tick that ran before jobsPending was set and so skipped the
+// queue; the second wake-up makes sure a Tick sees the flag. (Setting the
+// flag before queueing would be worse: a Tick could clear it and find
+// the queue still empty.)
 func (r *Runner) push(j job) error {
 	if err := r.wq.Push(j); err != nil {
 		return err
 	}
 	r.jobsPending.Store(true)
+	r.wq.Wake()
 	return nil
 }
 
