@@ -83,7 +83,6 @@ type Inbox[T any] struct {
 	refused     bool // guarded by mu: closed, or the run finished
 	bound       int  // guarded by mu: most values pending can hold
 	spare       []T  // runner-owned: the emptied previous pending
-	drainJob    job  // made once, so Deliver allocates nothing
 }
 
 // NewInbox returns an empty inbox of r that holds up to capacity values.
@@ -97,7 +96,6 @@ func NewInbox[T any](r *Runner, capacity int) *Inbox[T] {
 	}
 	in := &Inbox[T]{r: r, bound: capacity}
 	in.q.init(capacity)
-	in.drainJob = job{run: in.drain, fail: in.deliverFailed}
 	return in
 }
 
@@ -161,15 +159,22 @@ func (in *Inbox[T]) Deliver(v T) error {
 	schedule := !in.queued
 	in.queued = true
 	in.mu.Unlock()
-	if schedule && in.r.push(in.drainJob) != nil {
-		in.deliverFailed(ErrRunFinished)
+	if schedule && in.r.push(job{work: (*inboxDrain[T])(in)}) != nil {
+		in.fail(ErrRunFinished)
 		return errRunnerFinish
 	}
 	return nil
 }
 
+// inboxDrain is an Inbox as the job that puts what Deliver handed over:
+// queueing it makes nothing new, so Deliver allocates nothing.
+type inboxDrain[T any] Inbox[T]
+
+func (d *inboxDrain[T]) run(*Runner)    { (*Inbox[T])(d).drain() }
+func (d *inboxDrain[T]) fail(err error) { (*Inbox[T])(d).fail(err) }
+
 // drain puts the delivered values, inside a tick.
-func (in *Inbox[T]) drain(*Runner) {
+func (in *Inbox[T]) drain() {
 	in.mu.Lock()
 	vals, lost := in.pending, in.pendingLost
 	in.pending, in.pendingLost, in.queued = in.spare[:0], 0, false
@@ -218,8 +223,8 @@ func (in *Inbox[T]) putSubs(v T) bool {
 	return all
 }
 
-// deliverFailed drops what was delivered once the run has ended.
-func (in *Inbox[T]) deliverFailed(error) {
+// fail drops what was delivered once the run has ended.
+func (in *Inbox[T]) fail(error) {
 	in.mu.Lock()
 	in.refused = true
 	clear(in.pending)

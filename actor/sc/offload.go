@@ -10,8 +10,8 @@ import (
 
 func panicsCapture(v any, where string) *panics.Error { return panics.Capture(v, where) }
 
-// offload is one ToGoroutine call. Runner-owned except err, which the
-// goroutine writes before its completion job is queued.
+// offload is one ToGoroutine call. Runner-owned except result, which the
+// goroutine writes before it queues the offload as its completion job.
 type offload struct {
 	t         *Task
 	ctx       context.Context
@@ -19,7 +19,8 @@ type offload struct {
 	abandon   bool
 	abandoned bool
 	launched  bool
-	err       error
+	result    error // fn's result, written by the goroutine
+	err       error // the result the task sees, once run
 }
 
 // launch starts the goroutine. The runner calls it once the task has
@@ -31,16 +32,23 @@ func (o *offload) launch() {
 	}
 	o.launched = true
 	go func() {
-		err := callOffload(o.ctx, o.fn)
-		_ = o.t.r.push(job{run: func(r *Runner) {
-			if o.abandoned {
-				return
-			}
-			o.err = err
-			r.reschedule(o.t, nil)
-		}})
+		o.result = callOffload(o.ctx, o.fn)
+		_ = o.t.r.push(job{work: o})
 	}()
 }
+
+// run hands fn's result to the task, inside a tick (o is its own
+// completion job).
+func (o *offload) run(r *Runner) {
+	if o.abandoned {
+		return
+	}
+	o.err = o.result
+	r.reschedule(o.t, nil)
+}
+
+// fail: the run ended first; the task was stopped with it.
+func (o *offload) fail(error) {}
 
 // ToGoroutine runs fn on a new goroutine and parks the task (not the
 // runner) until fn returns, then returns fn's error (trio's

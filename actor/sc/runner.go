@@ -16,15 +16,21 @@ import (
 // maxWait clamps how long Wait sleeps (trio's _MAX_TIMEOUT).
 const maxWait = 24 * time.Hour
 
-// job is work handed to the runner from another goroutine (token calls,
-// offload completions). soon (a RunSyncSoon function) or else run executes
-// inside a tick, between task steps; fail is called instead when the run
-// ended first. soon is a field of its own so that RunSyncSoon queues the
-// caller's func value as it is, without wrapping it in a new closure.
+// job is work handed to the runner from another goroutine: a RunSyncSoon
+// function (soon), or else work that knows how to run and how to fail.
+// Both are values the caller already has (its func value, its call record,
+// its inbox), so queueing a job makes no closure.
 type job struct {
 	soon func()
-	run  func(r *Runner)
-	fail func(err error)
+	work jobWork
+}
+
+// jobWork is a job other than a RunSyncSoon function.
+type jobWork interface {
+	// run executes inside a tick, between task steps.
+	run(r *Runner)
+	// fail is called instead when the run ended before the job ran.
+	fail(err error)
 }
 
 // Runner is one run of the scheduler: the main task, everything it starts,
@@ -181,7 +187,7 @@ func (r *Runner) Tick() TickResult {
 			if j := &jobs[i]; j.soon != nil {
 				r.callSoon(j.soon)
 			} else {
-				j.run(r)
+				j.work.run(r)
 			}
 			jobs[i] = job{}
 		}
@@ -280,8 +286,8 @@ func (r *Runner) finish(err error) {
 		}
 	}
 	for _, j := range r.wq.Close() {
-		if j.fail != nil {
-			j.fail(ErrRunFinished)
+		if j.work != nil {
+			j.work.fail(ErrRunFinished)
 		}
 	}
 	if r.mock != nil {

@@ -66,13 +66,65 @@ const (
 	callAbandoned
 )
 
-// tokenCall is one blocking token call in flight.
+// tokenCall is one blocking token call in flight; the call types below
+// embed it and are their own jobs, so queueing one makes no closure.
 type tokenCall struct {
 	state atomic.Int32
 	done  chan error // capacity 1: the outcome
 }
 
 func (c *tokenCall) start() bool { return c.state.CompareAndSwap(callPending, callStarted) }
+
+// fail reports that the run ended before the call started.
+func (c *tokenCall) fail(err error) { c.done <- err }
+
+// syncCall is a RunSync call.
+type syncCall struct {
+	tokenCall
+	fn func() error
+}
+
+func (c *syncCall) run(*Runner) {
+	if c.start() {
+		c.done <- callSync(c.fn)
+	}
+}
+
+// taskCall is a Run call: its task, and the scope that cancels the task
+// when the caller gives up.
+type taskCall struct {
+	tokenCall
+	name  string
+	fn    func(ctx context.Context) error
+	scope *CancelScope // runner-owned: set when the task starts
+}
+
+func (c *taskCall) run(r *Runner) {
+	if r.mainDone {
+		c.done <- ErrRunFinished
+		return
+	}
+	if !c.start() {
+		return
+	}
+	c.scope = &CancelScope{}
+	// The task hands the result to the caller and returns nil, so one
+	// token task's failure never cancels the others.
+	r.sys.spawn(c.name, c.task)
+}
+
+func (c *taskCall) task(ctx context.Context) error {
+	c.done <- c.scope.Run(ctx, c.inScope)
+	return nil
+}
+
+func (c *taskCall) inScope(ctx context.Context, _ *CancelScope) error { return callTask(ctx, c.fn) }
+
+// cancelCall is the job that cancels a running taskCall's task.
+type cancelCall taskCall
+
+func (c *cancelCall) run(*Runner) { c.scope.Cancel() }
+func (c *cancelCall) fail(error)  {} // the run ended: so did the task
 
 // wait returns the call's outcome, or gives up when ctx (nil: never) ends
 // first; op names the call in errors.
@@ -103,16 +155,9 @@ func (tk *Token) runSync(ctx context.Context, op string, fn func() error) error 
 	if err := tk.r.checkOutside(op); err != nil {
 		return err
 	}
-	c := &tokenCall{done: make(chan error, 1)}
-	err := tk.r.push(job{
-		run: func(*Runner) {
-			if c.start() {
-				c.done <- callSync(fn)
-			}
-		},
-		fail: func(err error) { c.done <- err },
-	})
-	if err != nil {
+	c := &syncCall{fn: fn}
+	c.done = make(chan error, 1)
+	if tk.r.push(job{work: c}) != nil {
 		return ErrRunFinished
 	}
 	return c.wait(ctx, op)
@@ -211,37 +256,16 @@ func (tk *Token) run(ctx context.Context, op, name string, fn func(ctx context.C
 	if err := r.checkOutside(op); err != nil {
 		return err
 	}
-	c := &tokenCall{done: make(chan error, 1)}
-	var scope *CancelScope // runner-owned: made by the job, cancelled by a job
-	err := r.push(job{
-		run: func(r *Runner) {
-			if r.mainDone {
-				c.done <- ErrRunFinished
-				return
-			}
-			if !c.start() {
-				return
-			}
-			scope = &CancelScope{}
-			// The wrapper hands the result to the caller and returns nil,
-			// so one token task's failure never cancels the others.
-			r.sys.spawn(name, func(ctx context.Context) error {
-				c.done <- scope.Run(ctx, func(ctx context.Context, _ *CancelScope) error {
-					return callTask(ctx, fn)
-				})
-				return nil
-			})
-		},
-		fail: func(err error) { c.done <- err },
-	})
-	if err != nil {
+	c := &taskCall{name: name, fn: fn}
+	c.done = make(chan error, 1)
+	if r.push(job{work: c}) != nil {
 		return ErrRunFinished
 	}
-	err = c.wait(ctx, op)
+	err := c.wait(ctx, op)
 	if ctx != nil && ctx.Err() != nil && c.state.Load() == callStarted {
 		// Given up on a running task: cancel it. Best effort: once the run
 		// has finished the task has ended anyway.
-		_ = r.push(job{run: func(*Runner) { scope.Cancel() }})
+		_ = r.push(job{work: (*cancelCall)(c)})
 	}
 	return err
 }
