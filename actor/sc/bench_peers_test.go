@@ -14,6 +14,10 @@ import (
 // measured in the same `go test -bench` call:
 //
 //	go test -run '^$' -bench 'StartJoin10k|PingPong|BlockedMemory10k' -benchmem ./actor/sc/
+//
+// The figures quoted below are medians of five such calls on a shared
+// 2-core AMD EPYC machine (Go 1.26, linux/amd64); expect the ratios, not
+// the nanoseconds, to carry over.
 
 const startJoinTasks = 10_000
 
@@ -21,6 +25,11 @@ const startJoinTasks = 10_000
 // them all, per op; ns/task and allocs/task divide by the task count.
 // /sc runs them in one nursery of one run; /goroutines is plain goroutines
 // joined by a sync.WaitGroup.
+//
+// Measured: /sc 911 ns, 1.0 allocation, 238 B per task; /goroutines
+// 1458 ns, 1.0 allocation, 21 B per task (sc about 0.65x the time of
+// goroutines, run for run). Before tasks ran on pooled coroutines, /sc
+// took 2441 ns, 11 allocations and 711 B per task.
 func BenchmarkStartJoin10k(b *testing.B) {
 	b.Run("sc", func(b *testing.B) {
 		trivial := func(context.Context) error { return nil }
@@ -70,6 +79,10 @@ func BenchmarkStartJoin10k(b *testing.B) {
 // BenchmarkPingPong bounces a value between two tasks over two unbuffered
 // channels; ns/op is one round trip (two hand-offs). /sc uses sc memory
 // channels under sc.Run; /chan is two goroutines and Go channels.
+//
+// Measured: /sc 627 ns, /chan 816 ns per round trip (sc about 0.8x, run
+// for run), neither allocating. Before a hand-off owed its schedule point,
+// /sc took 1005 ns against /chan's 760 (1.3x).
 func BenchmarkPingPong(b *testing.B) {
 	b.Run("sc", func(b *testing.B) {
 		b.ReportAllocs()
@@ -131,6 +144,13 @@ const blockedTasks = 10_000
 // BenchmarkBlockedMemory10k holds 10 000 tasks blocked at once and reports
 // the heap and stack memory each holds (B/task). /sc parks them on an
 // Event; /goroutines parks goroutines on a channel.
+//
+// Measured: /sc 2512 B, /goroutines 2114 B per task (1.19x); before, /sc
+// held 2753 B. Both hold a 2 KiB stack; the rest of a blocked task is its
+// Task (176 B), its coroutine (48 B) and iter.Pull's state for it (about
+// 200 B), against a goroutine's closure and channel waiter (about 70 B).
+// The runtime's stack-size heuristic sizes new stacks from the average in
+// use, so run the pair alone for stable figures.
 func BenchmarkBlockedMemory10k(b *testing.B) {
 	b.Run("sc", func(b *testing.B) {
 		var perTask float64
