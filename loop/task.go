@@ -73,7 +73,7 @@ func (l *Loop) newTask(name string, fn func(ctx context.Context) error) *Task {
 	t.obs = &t.c
 	t.stepFn = t.step
 	t.wakeFn = t.wake
-	t.sleep = Timer{l: l, idx: -1, fn: t.wakeFn}
+	t.sleep = Timer{l: l, fn: t.wakeFn}
 	return t
 }
 

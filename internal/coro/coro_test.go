@@ -3,6 +3,7 @@ package coro
 import (
 	"testing"
 
+	"github.com/hitchrt/hitch/internal/gid"
 	"go.uber.org/goleak"
 )
 
@@ -81,5 +82,86 @@ func BenchmarkResumeYield(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.Resume()
+	}
+}
+
+// A pool runs the next function on a coroutine whose function returned:
+// same goroutine, no new coroutine.
+func TestPoolReuses(t *testing.T) {
+	var p Pool
+	defer p.Close()
+	var ran []int
+	var g1, g2 uintptr
+	c := p.Get(Func(func(c *Coro) {
+		g1 = gid.Current()
+		ran = append(ran, 1)
+		c.Yield()
+		ran = append(ran, 2)
+	}))
+	if c.Resume() || !c.Resume() {
+		t.Fatal("first function: wrong Resume results")
+	}
+	p.Put(c)
+	c2 := p.Get(Func(func(*Coro) { g2 = gid.Current(); ran = append(ran, 3) }))
+	if c2 != c || !c2.Resume() || g1 != g2 {
+		t.Fatal("the idle coroutine was not reused")
+	}
+	p.Put(c2)
+	if len(ran) != 3 || p.Idle() != 1 {
+		t.Fatalf("ran %v, idle %d", ran, p.Idle())
+	}
+}
+
+// A coroutine whose function panicked, or that was stopped, is not kept;
+// one still running is stopped and its function unwinds.
+func TestPoolRefusesBroken(t *testing.T) {
+	var p Pool
+	defer p.Close()
+	c := p.Get(Func(func(*Coro) { panic("boom") }))
+	func() {
+		defer func() { recover() }()
+		c.Resume()
+	}()
+	p.Put(c)
+	unwound := false
+	c2 := p.Get(Func(func(c *Coro) {
+		defer func() { unwound = true }()
+		for c.Yield() {
+		}
+	}))
+	c2.Resume()
+	p.Put(c2)
+	if !unwound || p.Idle() != 0 {
+		t.Fatalf("unwound %v, idle %d", unwound, p.Idle())
+	}
+}
+
+// Idle coroutines are stopped after two garbage collections (goleak in
+// TestMain checks that their goroutines end).
+func TestPoolAgesAtGC(t *testing.T) {
+	var p Pool
+	defer p.Close()
+	c := p.Get(Func(func(*Coro) {}))
+	c.Resume()
+	p.Put(c)
+	for start := gcCycles.Load(); gcCycles.Load()-start < 3; {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	p.Get(Func(func(*Coro) {})).Stop() // Get ages the pool first
+	if p.Idle() != 0 || !c.stopped {
+		t.Fatalf("idle %d after two collections", p.Idle())
+	}
+}
+
+func BenchmarkPoolGetResumePut(b *testing.B) {
+	var p Pool
+	defer p.Close()
+	fn := Func(func(*Coro) {})
+	b.ReportAllocs()
+	for b.Loop() {
+		c := p.Get(fn)
+		c.Resume()
+		p.Put(c)
 	}
 }
