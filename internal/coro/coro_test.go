@@ -1,6 +1,7 @@
 package coro
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/hitchrt/hitch/internal/gid"

@@ -128,11 +128,11 @@ func Example_ipc() {
 		served <- ln.Serve(ctx, func(ctx context.Context, ch *ipc.Channel) {
 			defer ch.Close()
 			m, _ := ch.Recv(ctx)
-			ch.Send(m) // echo one message
+			ch.Send(ctx, m) // echo one message
 		})
 	}()
 	ch, _ := ipc.Dial(ctx, ln.Addr(), token)
-	ch.Send(&msg.Yield{Cid: "c1", Pld: msg.Raw{0x2a}})
+	ch.Send(ctx, &msg.Yield{Cid: "c1", Pld: msg.Raw{0x2a}})
 	m, _ := ch.Recv(ctx)
 	fmt.Println(m.Kind())
 	ch.Close()
