@@ -41,7 +41,7 @@ func (tk *Token) Runner() *Runner { return tk.r }
 // called from a task of this runner or from its driving goroutine. See
 // RunSyncContext to bound the wait.
 func (tk *Token) RunSync(fn func() error) error {
-	return tk.runSync(nil, "RunSync", fn)
+	return tk.runSync(context.Background(), "RunSync", fn)
 }
 
 // RunSyncContext is RunSync that gives up when ctx ends: if fn has not
@@ -126,10 +126,11 @@ type cancelCall taskCall
 func (c *cancelCall) run(*Runner) { c.scope.Cancel() }
 func (c *cancelCall) fail(error)  {} // the run ended: so did the task
 
-// wait returns the call's outcome, or gives up when ctx (nil: never) ends
-// first; op names the call in errors.
+// wait returns the call's outcome, or gives up when ctx ends first (a ctx
+// that never ends, such as context.Background, waits without a select);
+// op names the call in errors.
 func (c *tokenCall) wait(ctx context.Context, op string) error {
-	if ctx == nil {
+	if ctx.Done() == nil {
 		return <-c.done
 	}
 	select {
@@ -224,12 +225,12 @@ func (r *Runner) callSoon(fn func()) {
 // an error matching ErrInsideRunner when called from a task of this runner
 // or from its driving goroutine. See RunContext to bound the wait.
 func (tk *Token) Run(fn func(ctx context.Context) error) error {
-	return tk.run(nil, "Run", "token.Run", fn)
+	return tk.run(context.Background(), "Run", "token.Run", fn)
 }
 
 // RunNamed is Run with a task name for snapshots and profiles.
 func (tk *Token) RunNamed(name string, fn func(ctx context.Context) error) error {
-	return tk.run(nil, "RunNamed", name, fn)
+	return tk.run(context.Background(), "RunNamed", name, fn)
 }
 
 // RunContext is RunNamed that gives up when ctx ends (an empty name means
@@ -262,7 +263,7 @@ func (tk *Token) run(ctx context.Context, op, name string, fn func(ctx context.C
 		return ErrRunFinished
 	}
 	err := c.wait(ctx, op)
-	if ctx != nil && ctx.Err() != nil && c.state.Load() == callStarted {
+	if ctx.Err() != nil && c.state.Load() == callStarted {
 		// Given up on a running task: cancel it. Best effort: once the run
 		// has finished the task has ended anyway.
 		_ = r.push(job{work: (*cancelCall)(c)})

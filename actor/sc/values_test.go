@@ -11,6 +11,10 @@ import (
 
 type actorInfo struct{ name string }
 
+// otherKey is a context key of the test's own, to show sc values survive
+// a standard library value layer.
+type otherKey struct{}
+
 var (
 	actorKey    = sc.NewKey[*actorInfo]("actor")
 	settingKey  = sc.NewKey[int]("setting")
@@ -40,7 +44,7 @@ func TestRunValues(t *testing.T) {
 			}
 			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 				n.StartSoon("child", func(ctx context.Context) error {
-					derived, cancel := context.WithCancel(context.WithValue(ctx, struct{}{}, 1))
+					derived, cancel := context.WithCancel(context.WithValue(ctx, otherKey{}, 1))
 					defer cancel()
 					if v, ok := settingKey.Value(derived); !ok || v != 7 {
 						return fmt.Errorf("child through a derived ctx: %v %v", v, ok)
