@@ -76,6 +76,10 @@
 // which runs the code inside the runner and waits for it, or queue code
 // without waiting (Token.RunSyncSoon).
 //
+// A run carries values that every task reaches through its ctx and plain
+// goroutines through the runner (Key, WithValue): the current actor,
+// runtime settings, the guest run a task belongs to.
+//
 // A source fed by a goroutine (a socket's reader, a signal) reaches tasks
 // through an Inbox: the goroutine calls Inbox.Deliver, which hands the
 // value to the runner's next tick without blocking and without allocating;
