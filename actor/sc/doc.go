@@ -35,8 +35,10 @@
 // became runnable (FIFO, deterministic; trio shuffles instead). Tasks made
 // runnable during the batch run in the next tick. Checkpoint has no fast
 // path: even with nothing else runnable it switches to the runner, which
-// ends the tick. So a host loop driving the runner gets control back
-// whenever every task has reached a blocking sc call, cancelled or not.
+// ends the tick. So a host loop driving the runner gets control back as
+// long as tasks keep making blocking sc calls: each one switches to the
+// runner, cancelled or not (a hand-off, below, may leave its switch to the
+// task's next call).
 // What no runtime can take back is a task that computes without calling
 // sc: a coroutine is not preempted, so such a loop holds the tick (and a
 // guest's host) until it calls sc. Where a task is parked costs nothing at
