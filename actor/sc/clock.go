@@ -59,8 +59,14 @@ func (c *MockClock) Advance(d time.Duration) {
 	if d <= 0 {
 		return
 	}
+	c.update(func() { c.now = c.now.Add(d) })
+}
+
+// update applies change under the lock, then wakes the runners using the
+// clock, once the lock is released.
+func (c *MockClock) update(change func()) {
 	c.mu.Lock()
-	c.now = c.now.Add(d)
+	change()
 	ws := make([]*Runner, 0, len(c.wakers))
 	for r := range c.wakers {
 		ws = append(ws, r)
@@ -87,16 +93,7 @@ func (c *MockClock) SetAutojump(on bool) {
 // while a run uses the clock: it wakes those runners, and the new
 // threshold counts from then.
 func (c *MockClock) SetAutojumpThreshold(d time.Duration) {
-	c.mu.Lock()
-	c.threshold = max(d, -1)
-	ws := make([]*Runner, 0, len(c.wakers))
-	for r := range c.wakers {
-		ws = append(ws, r)
-	}
-	c.mu.Unlock()
-	for _, r := range ws {
-		r.Wake()
-	}
+	c.update(func() { c.threshold = max(d, -1) })
 }
 
 // AutojumpThreshold returns the autojump threshold; negative means off.

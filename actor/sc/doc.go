@@ -35,8 +35,10 @@
 // became runnable (FIFO, deterministic; trio shuffles instead). Tasks made
 // runnable during the batch run in the next tick. Checkpoint has no fast
 // path: even with nothing else runnable it switches to the runner, which
-// ends the tick. So a host loop driving the runner gets control back
-// whenever every task has reached a blocking sc call, cancelled or not.
+// ends the tick. So a host loop driving the runner gets control back as
+// long as tasks keep making blocking sc calls: each one switches to the
+// runner, cancelled or not (a hand-off, below, may leave its switch to the
+// task's next call).
 // What no runtime can take back is a task that computes without calling
 // sc: a coroutine is not preempted, so such a loop holds the tick (and a
 // guest's host) until it calls sc. Where a task is parked costs nothing at
@@ -75,6 +77,10 @@
 // objects directly: they go through the runner's Token (RunSync, Run),
 // which runs the code inside the runner and waits for it, or queue code
 // without waiting (Token.RunSyncSoon).
+//
+// A run carries values that every task reaches through its ctx and plain
+// goroutines through the runner (Key, WithValue): the current actor,
+// runtime settings, the guest run a task belongs to.
 //
 // A source fed by a goroutine (a socket's reader, a signal) reaches tasks
 // through an Inbox: the goroutine calls Inbox.Deliver, which hands the

@@ -166,7 +166,9 @@ type TickResult struct {
 // batch: the tasks runnable at the start of the batch, in the order they
 // became runnable. Tasks woken during the batch run in the next tick, so a
 // tick is bounded and a host loop stays responsive. Tick is called only by
-// the driving goroutine, never from a task, and ticks never overlap.
+// the driving goroutine, never from a task, and ticks never overlap; the
+// goroutine of the first Tick is taken to be the driver from then on (a
+// blocking Token call from it fails with ErrInsideRunner).
 func (r *Runner) Tick() TickResult {
 	if r.finished {
 		return TickResult{Finished: true}
