@@ -75,6 +75,7 @@ const (
 // never at the same time.
 type linkState struct {
 	cfg  chanConfig
+	g    *Guest // the guest run of the guest side
 	task *loop.Task
 
 	started bool // HostEnd.Started was called
@@ -115,12 +116,14 @@ func wake(s *sc.Semaphore) {
 func (rd *reader[T]) receive(ctx context.Context, st *linkState, op string) (T, error) {
 	var zero T
 	if ctx != nil && ctx.Err() != nil {
-		// Cancelled: the checkpoint returns the right error.
-		if err := sc.Checkpoint(ctx); err != nil {
+		// Cancelled: the checkpoint returns the right error, unless the
+		// cancel is the host's end, which is reported below.
+		if err := sc.Checkpoint(ctx); err != nil && !st.endedLink(err) {
 			return zero, err
 		}
 	}
-	for spins := 0; ; {
+	var sp spin
+	for {
 		if rd.closed {
 			wake(&rd.sig) // so does every other receiver
 			return zero, fmt.Errorf("bridge: %s: %w", op, sc.ErrClosedResource)
@@ -135,14 +138,7 @@ func (rd *reader[T]) receive(ctx context.Context, st *linkState, op string) (T, 
 			wake(&rd.sig) // so does every other receiver
 			return zero, st.hostEnd
 		}
-		var err error
-		if spins < spinYields {
-			spins++
-			err = sc.Checkpoint(ctx)
-		} else {
-			err = rd.sig.Acquire(ctx)
-		}
-		if err != nil {
+		if err := sp.guest(ctx, st.g, rd.sig.Acquire); err != nil {
 			if st.endedLink(err) {
 				continue // deliver what is queued, then the host's end
 			}
@@ -205,9 +201,9 @@ type link[H2G, G2H any] struct {
 //     an error matching ErrHostExited in either mode.
 //   - host returns an error E (a panic included): receives fail with E
 //     once drained, the body's scope is cancelled (so a body blocked
-//     elsewhere stops), and OpenChannelFrom returns E (joined with the
-//     body's own error when that is another one). Before Started, the
-//     wait for the started value fails with E (B7).
+//     elsewhere stops), and OpenChannelFrom returns E (with the body's own
+//     error after it, in an *sc.NurseryError, when that is another one).
+//     Before Started, the wait for the started value fails with E.
 //   - host task cancelled by host code: as for an error, with an error
 //     matching ErrHostCancelled and loop.ErrCancelled.
 //   - body returns an error E: the host task gets an error matching
@@ -218,15 +214,20 @@ type link[H2G, G2H any] struct {
 //   - body returns nil, or the guest task is cancelled: the same with an
 //     error matching ErrGuestExited; OpenChannelFrom returns the body's
 //     outcome (the cancellation, which the scope that caused it absorbs).
+//   - the host task fails with E after the guest side left (say while it
+//     handled the cancel): OpenChannelFrom returns the body's outcome,
+//     then E, in an *sc.NurseryError, so a scope absorbing the
+//     cancellation still lets E through. RunHostTask orders its errors
+//     the same way.
 //
 // Errors in the arguments (nil funcs, a bad option, a misplaced call) are
 // returned before anything starts.
 func OpenChannelFrom[H2G, G2H any](ctx context.Context,
-	host func(t *loop.Task, ch *HostEnd[H2G, G2H]) error,
+	host func(ctx context.Context, ch *HostEnd[H2G, G2H]) error,
 	body func(ctx context.Context, ch *GuestEnd[H2G, G2H], started H2G) error,
 	opts ...ChannelOption,
 ) error {
-	_, l, err := hostLoop(ctx, "OpenChannelFrom")
+	g, l, err := hostLoop(ctx, "OpenChannelFrom")
 	if err != nil {
 		return err
 	}
@@ -239,10 +240,11 @@ func OpenChannelFrom[H2G, G2H any](ctx context.Context,
 	}
 	k := &link[H2G, G2H]{}
 	k.cfg = cfg
+	k.g = g
 	k.host.k = k
 	k.guest.k = k
 	err = k.scope.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error {
-		k.task = l.Spawn(cfg.name, func(t *loop.Task) error { return host(t, &k.host) })
+		k.task = l.Spawn(cfg.name, func(ctx context.Context) error { return host(ctx, &k.host) })
 		k.task.AddDoneCallback(k.onHostDone)
 		started, err := k.waitStarted(ctx)
 		if err != nil {
@@ -257,7 +259,8 @@ func OpenChannelFrom[H2G, G2H any](ctx context.Context,
 // waitStarted waits for the host task's first value, or its end.
 func (k *link[H2G, G2H]) waitStarted(ctx context.Context) (H2G, error) {
 	var zero H2G
-	for spins := 0; ; {
+	var sp spin
+	for {
 		if k.started {
 			return k.startedVal, nil
 		}
@@ -267,14 +270,7 @@ func (k *link[H2G, G2H]) waitStarted(ctx context.Context) (H2G, error) {
 			}
 			return zero, k.hostEnd
 		}
-		var err error
-		if spins < spinYields {
-			spins++
-			err = sc.Checkpoint(ctx)
-		} else {
-			err = k.base.sig.Acquire(ctx)
-		}
-		if err != nil {
+		if err := sp.guest(ctx, k.g, k.base.sig.Acquire); err != nil {
 			if k.endedLink(err) {
 				continue
 			}
@@ -336,10 +332,11 @@ func (k *link[H2G, G2H]) leave(ctx context.Context, bodyErr error) {
 		return
 	}
 	if w := k.hwait; w == nil || !w.SetError(k.relay) {
-		// Parked elsewhere, or runnable: cancel it; HostEnd turns the
-		// cancel into the relay error where it can.
+		// Parked elsewhere, or runnable: cancel it, with the relay error
+		// as its ctx's cause; HostEnd turns the cancel into the relay
+		// error where it can.
 		k.cancelledIt = true
-		k.task.Cancel()
+		k.task.CancelWithCause(k.relay)
 	}
 	k.hwait = nil
 	waitShielded(ctx, &k.hostDoneEv, k.hostDone)
@@ -353,25 +350,29 @@ func (k *link[H2G, G2H]) graceful(bodyErr error) bool {
 
 // outcome is what OpenChannelFrom returns, given the body's outcome (with
 // the link scope's own cancellation absorbed) and how the host task ended.
+// When both sides failed, both errors come out, in the order they
+// happened (see inOrder): the host's first when it ended while the guest
+// side was still in the link, the body's first when the host task failed
+// after the guest side had left.
 func (k *link[H2G, G2H]) outcome(bodyErr error) error {
 	herr := k.hostErr
 	// A host error that is only the echo of the guest leaving (the relay,
 	// or the cancel the guest caused) is no news for the guest.
 	echo := errors.Is(herr, loop.ErrCancelled) || errors.Is(herr, ErrGuestExited) || errors.Is(herr, ErrGuestCrashed)
-	hostReal := k.hostKind == endFailed || k.hostKind == endStopped && herr != nil && !echo
 	switch {
+	case k.graceful(bodyErr):
+		return nil
+	case k.hostKind == endFailed:
+		if errors.Is(bodyErr, herr) {
+			return bodyErr // the body returned what its receive reported
+		}
+		return inOrder(herr, bodyErr)
+	case k.hostKind == endStopped && herr != nil && !echo:
+		return inOrder(bodyErr, herr)
 	case bodyErr != nil:
-		if k.graceful(bodyErr) {
-			return nil
-		}
-		if hostReal && !errors.Is(bodyErr, herr) {
-			return errors.Join(bodyErr, herr)
-		}
 		return bodyErr
 	case k.hostKind == endCancelled:
 		return k.hostEnd
-	case hostReal:
-		return herr
 	}
 	return nil
 }

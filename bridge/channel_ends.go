@@ -65,20 +65,19 @@ func (h *HostEnd[H2G, G2H]) Send(v H2G) error {
 	return nil
 }
 
-// Receive parks task t until the guest side sends a value and returns it
-// (tractor's `await chan.get()`). Values the guest sent before leaving are
-// still delivered; then Receive returns the error saying why the guest
-// side left: matching ErrGuestCrashed and the body's error, or
-// ErrGuestExited. If t is cancelled meanwhile it returns loop.ErrCancelled
-// (or, when the guest side's leaving caused the cancel, that error). One
-// task at a time may wait in Receive; t must be the running task.
-func (h *HostEnd[H2G, G2H]) Receive(t *loop.Task) (G2H, error) {
+// Receive parks the host task of ctx until the guest side sends a value
+// and returns it (tractor's `await chan.get()`). Values the guest sent
+// before leaving are still delivered; then Receive returns the error saying
+// why the guest side left: matching ErrGuestCrashed and the body's error,
+// or ErrGuestExited. If the task is cancelled meanwhile it returns
+// loop.ErrCancelled (or, when the guest side's leaving caused the cancel,
+// that error). One task at a time may wait in Receive; ctx must be the
+// running host task's.
+func (h *HostEnd[H2G, G2H]) Receive(ctx context.Context) (G2H, error) {
 	var zero G2H
 	k := h.k
-	if t == nil {
-		return zero, errors.New("bridge: HostEnd.Receive: nil task")
-	}
-	for spins := 0; ; {
+	var sp spin
+	for {
 		if v, ok := k.g2h.pop(); ok {
 			return v, nil
 		}
@@ -88,24 +87,17 @@ func (h *HostEnd[H2G, G2H]) Receive(t *loop.Task) (G2H, error) {
 		if k.hwait != nil {
 			return zero, errors.New("bridge: HostEnd.Receive: another task is already receiving")
 		}
-		if spins < spinYields {
-			// A guest that answers within a turn or two is seen without
-			// allocating a future to park on.
-			spins++
-			if err := t.Yield(); err != nil {
-				if k.guestLeft && k.cancelledIt && errors.Is(err, loop.ErrCancelled) {
-					return zero, k.relay
-				}
-				return zero, err
+		// A guest that answers within a turn or two is seen without
+		// allocating a future to park on.
+		err := sp.host(ctx, func() error {
+			f := loop.NewFuture[struct{}](loop.FromContext(ctx))
+			k.hwait = f
+			_, err := loop.Await(ctx, f)
+			if k.hwait == f {
+				k.hwait = nil
 			}
-			continue
-		}
-		f := loop.NewFuture[struct{}](t.Loop())
-		k.hwait = f
-		_, err := loop.Await(t, f)
-		if k.hwait == f {
-			k.hwait = nil
-		}
+			return err
+		})
 		if err != nil {
 			if k.guestLeft && (errors.Is(err, ErrGuestExited) || errors.Is(err, ErrGuestCrashed) ||
 				k.cancelledIt && errors.Is(err, loop.ErrCancelled)) {

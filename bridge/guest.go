@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -39,7 +38,12 @@ type Guest struct {
 	bg     sync.WaitGroup // the waiter and the signal watcher
 	hooked bool           // the host runs reclaim while it closes
 	locked bool           // WithHostThreadLocked
+	slice  time.Duration  // WithTickSlice
 	unhook func()
+
+	// hostTurn asks the running tick to end after its batch, for a guest
+	// task that waits on the host side. Host goroutine only, inside ticks.
+	hostTurn bool
 
 	once    sync.Once
 	err     error         // the outcome's error; set before done closes
@@ -49,9 +53,10 @@ type Guest struct {
 
 // StartGuestRun starts main as the main task of a guest run on host and
 // returns at once (trio's start_guest_run). Each scheduler tick is one host
-// callback: it runs one batch of the guest's runnable task steps, on the
-// host's goroutine and OS thread, serialized with the host's own callbacks.
-// While tasks are runnable the tick re-queues itself with the host; when
+// callback: it runs batches of the guest's runnable task steps, on the
+// host's goroutine and OS thread, serialized with the host's own callbacks,
+// for at most a slice of host time (WithTickSlice). While tasks are
+// runnable after that the tick re-queues itself with the host; when
 // every task waits, a waiter goroutine sleeps until the next deadline or
 // wake-up and then hands the next tick to the host. Host code that changes
 // guest state between ticks (setting an Event, cancelling a scope, moving a
@@ -70,16 +75,24 @@ type Guest struct {
 //
 // A host runs one guest at a time: a second StartGuestRun on a host whose
 // guest has not finished returns ErrHostBusy. Errors in setting up the run
-// (a nil argument, a host that refuses the first tick) are returned here;
-// everything later goes to done.
+// (a nil argument, an invalid option, a host that refuses the first tick)
+// are returned here; everything later goes to done.
 func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), done func(Outcome[T]), opts ...Option) (*Guest, error) {
+	return startGuestRun("StartGuestRun", host, main, done, opts)
+}
+
+// startGuestRun is StartGuestRun for op, the public function called.
+func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (T, error), done func(Outcome[T]), opts []Option) (*Guest, error) {
 	switch {
 	case host == nil:
-		return nil, errors.New("bridge: StartGuestRun: nil host")
+		return nil, fmt.Errorf("bridge: %s: nil host", op)
 	case main == nil:
-		return nil, errors.New("bridge: StartGuestRun: nil main")
+		return nil, fmt.Errorf("bridge: %s: nil main", op)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(op, opts)
+	if err != nil {
+		return nil, err
+	}
 	var value T
 	g := &Guest{
 		host:   host,
@@ -89,6 +102,7 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 		locked: cfg.locked,
+		slice:  cfg.slice,
 		unhook: func() {},
 	}
 	g.r = sc.NewRunner(func(ctx context.Context) error {
@@ -118,7 +132,7 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 	if err := host.RunSyncSoonThreadsafe(g.tick); err != nil {
 		g.unhook()
 		unregister(host, g)
-		return nil, fmt.Errorf("bridge: StartGuestRun: the host refused the first tick: %w", err)
+		return nil, fmt.Errorf("bridge: %s: the host refused the first tick: %w", op, err)
 	}
 	g.bg.Add(1)
 	go g.waiter()
@@ -132,14 +146,19 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 // travels with the tick: it is queued on the host, running here, or held
 // by the waiter, never two at once; whoever holds it when the host refuses
 // the next tick abandons the run.
+//
+// Scheduling rule: a tick runs sc batches back to back while tasks stay
+// runnable, until its slice of host time has passed, or a guest task that
+// waits on the host side asks for the host's turn (see spin); only then
+// does it queue the next tick behind the host's callbacks. A guest with one busy
+// task so pays a host round trip per slice, not per step, and the host
+// still gets its turn at least every slice (plus the batch that crossed it).
 func (g *Guest) step() {
-	var res sc.TickResult
-	if p := g.safeTick(&res); p != nil {
+	res, p := g.runSlice()
+	switch {
+	case p != nil:
 		g.r.Abandon(p) // the runner is broken: unwind it, report the panic
 		g.finish()
-		return
-	}
-	switch {
 	case res.Finished:
 		g.finish()
 	case res.Runnable:
@@ -151,17 +170,77 @@ func (g *Guest) step() {
 	}
 }
 
-// safeTick runs a tick; a panic there is a bug of the runtime, not of
-// task code (which is captured per task), and ends the run with it.
-func (g *Guest) safeTick(res *sc.TickResult) (err error) {
+// runSlice runs scheduler batches (sc ticks) until the run finished,
+// nothing is runnable, or the tick's slice is used up, and returns the
+// last batch's result. A panic there is a bug of the runtime, not of task
+// code (which is captured per task), and ends the run with it. One
+// recover covers the whole slice: a deferred call per batch would cost as
+// much as a task step.
+func (g *Guest) runSlice() (res sc.TickResult, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("bridge: internal error in a guest tick: %w", panics.Capture(v, "guest tick"))
 		}
 	}()
-	*res = g.r.Tick()
-	return nil
+	budget := newTickBudget(g.slice)
+	g.hostTurn = false
+	for {
+		res = g.r.Tick()
+		if res.Finished || !res.Runnable || g.hostTurn || !budget.more() {
+			return res, nil
+		}
+	}
 }
+
+// tickBudget tells a tick whether its slice of host time has room for
+// another batch. The clock starts after the first batch, so a tick of one
+// batch (a guest that soon waits, the common case) never reads it; the
+// host's turn thus comes at least every slice plus one batch. Reading the
+// clock costs tens of nanoseconds on some machines, as much as a task
+// step, so it is not read after every batch either: after each read, the
+// next comes once half of the batches that would still fit (at the pace
+// so far) have run, and at most as many batches as ran before it. A slice
+// then costs a few reads (about log2 of its batches), and batches of even
+// cost never overrun it.
+type tickBudget struct {
+	slice, start  time.Duration
+	started       bool // the clock was read after the first batch
+	batches, next int  // batches since start; the count at which to read again
+}
+
+func newTickBudget(slice time.Duration) tickBudget { return tickBudget{slice: slice} }
+
+// more reports, after a batch, whether the tick may run another.
+func (b *tickBudget) more() bool {
+	if b.slice <= 0 {
+		return false
+	}
+	if !b.started {
+		b.started, b.start, b.next = true, tickClock(), 1
+		return true
+	}
+	b.batches++
+	if b.batches < b.next {
+		return true
+	}
+	elapsed := tickClock() - b.start
+	if elapsed >= b.slice {
+		return false
+	}
+	// At most double the batches between reads: a batch that was cheap
+	// so far (or cheaper than the clock can tell) says little about the
+	// next ones.
+	perBatch := max(elapsed/time.Duration(b.batches), 1)
+	fit := int((b.slice - elapsed) / perBatch / 2)
+	b.next = b.batches + max(1, min(fit, b.batches))
+	return true
+}
+
+// tickClock is the monotonic clock ticks measure their slice on (time
+// since the package started); tests swap it.
+var tickClock = func() time.Duration { return time.Since(clockBase) }
+
+var clockBase = time.Now()
 
 // waiter waits, off the host, for the next deadline or wake-up whenever
 // every guest task waits, then hands the next tick to the host. If the

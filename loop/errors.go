@@ -9,19 +9,20 @@ import (
 // Error categories. Match them with errors.Is.
 var (
 	// ErrClosed is returned by CallSoonThreadsafe, RunSyncSoonThreadsafe,
-	// AddSignalHandler, Submit and Future.Wait once the loop is closed, and
+	// AddSignalHandler, GoThreadsafe and Future.Wait once the loop is closed, and
 	// by the driving methods when called on a closed loop.
 	ErrClosed = errors.New("loop: closed")
 
-	// ErrCancelled is returned by an await (Await, Task.Await, Sleep, Yield,
-	// Gather, WaitFor) whose task was cancelled, and is the error of a
-	// cancelled Future or Task.
+	// ErrCancelled is returned by an await (Await, Sleep, Yield, Gather,
+	// WaitFor) whose task was cancelled, and is the error of a cancelled
+	// Future or Task. It is the cause of a task ctx cancelled by Cancel.
 	ErrCancelled = errors.New("loop: cancelled")
 
 	// ErrTimeout is returned by WaitFor when the timeout expired first.
 	ErrTimeout = errors.New("loop: timeout")
 
-	// ErrInterrupted is matched by the error Run returns after SIGINT.
+	// ErrInterrupted is matched by the error Run returns after SIGINT, and
+	// is the cause (context.Cause) of the main task's ctx after it.
 	ErrInterrupted = errors.New("loop: interrupted")
 
 	// ErrNotDone is returned by Future.Result before the future is done.
@@ -36,8 +37,9 @@ var (
 	ErrStopped = errors.New("loop: stopped before completion")
 
 	// ErrMisuse is matched by errors reporting a call made from the wrong
-	// place: awaiting outside the task's own step, or with a future of
-	// another loop; with WithDebug, Future.Wait from the loop itself.
+	// place: awaiting with a ctx of no task, outside the task's own step,
+	// or with a future of another loop; with WithDebug, Future.Wait from the
+	// loop itself.
 	ErrMisuse = errors.New("loop: misuse")
 )
 

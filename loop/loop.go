@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/internal/panics"
+	"github.com/hitchrt/hitch/internal/timerheap"
 	"github.com/hitchrt/hitch/internal/wakeq"
 )
 
@@ -37,8 +38,7 @@ type Loop struct {
 	// Loop-owned: only the driving goroutine touches these.
 	ready  []func() // callbacks for the next batch, FIFO
 	spare  []func() // emptied previous batch, reused
-	timers timerHeap
-	tseq   uint64
+	timers timerheap.Heap[*Timer]
 	wtimer *time.Timer
 	closed bool
 
@@ -62,7 +62,7 @@ type Loop struct {
 // New returns an idle loop. Drive it with RunForever or RunUntilComplete,
 // and Close it when done; Run does all three.
 func New(opts ...Option) *Loop {
-	cfg := defaultConfig()
+	var cfg config
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
@@ -247,11 +247,12 @@ func (l *Loop) drainQueue() {
 
 // wait blocks until a cross-goroutine wake or the next timer deadline.
 func (l *Loop) wait() {
-	if len(l.timers) == 0 {
+	next := l.timers.Peek()
+	if next == nil {
 		<-l.q.Woken()
 		return
 	}
-	d := time.Until(l.timers[0].when)
+	d := time.Until(next.When())
 	if d <= 0 {
 		return
 	}
@@ -342,10 +343,7 @@ func (l *Loop) Close() error {
 		l.dropped("Close", fn)
 	}
 	l.ready = nil
-	for _, tm := range l.timers {
-		tm.idx = -1
-	}
-	l.timers = nil
+	l.timers.Clear()
 	for t := range l.unseen {
 		if t.obs.retrieved.Load() {
 			continue

@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"context"
 	"os"
 
 	"github.com/hitchrt/hitch/internal/sigint"
@@ -14,25 +15,30 @@ import (
 //
 // SIGINT policy (as Python 3.11's runner; WithSIGINTPolicy(false) turns it
 // off): while Run runs, the first SIGINT cancels the main task, so its
-// pending await returns ErrCancelled and its cleanup runs; Run then returns
+// pending await returns ErrCancelled, its ctx's cause is ErrInterrupted,
+// and its cleanup runs; Run then returns
 // an *InterruptedError (matching ErrInterrupted) that wraps main's outcome.
 // A second SIGINT ends Run at the loop's next turn without waiting for the
 // cleanup: the abandoned tasks' coroutines are stopped by Close (their
 // awaits fail at once while their deferred code unwinds). A task blocked
 // outside hitch (a busy loop, a blocking syscall) delays that turn. After
 // Run returns, SIGINT's default action is back.
-func Run(main func(t *Task) error, opts ...Option) error {
-	l := New(opts...)
+func Run(main func(ctx context.Context) error, opts ...RunOption) error {
+	if main == nil {
+		panic("loop: Run: nil main")
+	}
+	rc := newRunConfig(opts)
+	l := New(rc.loop...)
 	defer l.Close()
 	mt := l.Spawn("main", main)
 	mt.ownedByRun = true
 	interrupts := 0
 	aborted := false
-	if l.cfg.sigint {
+	if rc.sigint {
 		err := l.AddSignalHandler(os.Interrupt, func() {
 			interrupts++
 			if interrupts == 1 {
-				mt.Cancel()
+				mt.CancelWithCause(ErrInterrupted)
 				return
 			}
 			aborted = true

@@ -1,12 +1,12 @@
 package loop
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,18 +19,19 @@ const childEnv = "HITCH_LOOP_TEST_CHILD"
 // main that sleeps until interrupted, then cleans up (quickly, or slowly in
 // mode "slow"). Exit status 130 means Run returned ErrInterrupted.
 func childMain(mode string) int {
-	err := Run(func(t *Task) error {
-		t.Loop().Spawn("helper", func(t *Task) error {
-			err := t.Sleep(time.Hour)
+	err := Run(func(ctx context.Context) error {
+		FromContext(ctx).Spawn("helper", func(ctx context.Context) error {
+			err := Sleep(ctx, time.Hour)
 			fmt.Println("helper ended:", errors.Is(err, ErrCancelled))
 			return err
 		})
 		fmt.Println("ready")
-		err := t.Sleep(time.Hour)
+		err := Sleep(ctx, time.Hour)
 		fmt.Println("main cancelled:", errors.Is(err, ErrCancelled))
+		fmt.Println("cause:", context.Cause(ctx))
 		if mode == "slow" {
 			fmt.Println("cleanup started")
-			cerr := t.Sleep(time.Hour)
+			cerr := Sleep(ctx, time.Hour)
 			fmt.Println("slow cleanup ended:", cerr)
 		}
 		fmt.Println("cleanup done")
@@ -46,6 +47,7 @@ func childMain(mode string) int {
 // child starts this test binary in child mode.
 func child(t *testing.T, mode string) *progtest.Proc {
 	t.Helper()
+	progtest.NeedSignals(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode)
 	return progtest.StartCmd(t, cmd)
@@ -70,8 +72,11 @@ func waitExit(t *testing.T, p *progtest.Proc) int {
 func TestRunSIGINT(t *testing.T) {
 	p := child(t, "fast")
 	expect(t, p, "ready")
-	p.Signal(t, syscall.SIGINT)
+	p.Signal(t, os.Interrupt)
 	expect(t, p, "main cancelled: true")
+	if got := expect(t, p, "cause:"); got != "cause: "+ErrInterrupted.Error() {
+		t.Errorf("main's ctx: %q, want the interrupt as its cause", got)
+	}
 	expect(t, p, "cleanup done")
 	expect(t, p, "helper ended: true")
 	line := expect(t, p, "run returned:")
@@ -87,9 +92,9 @@ func TestRunSIGINT(t *testing.T) {
 func TestRunSecondSIGINT(t *testing.T) {
 	p := child(t, "slow")
 	expect(t, p, "ready")
-	p.Signal(t, syscall.SIGINT)
+	p.Signal(t, os.Interrupt)
 	expect(t, p, "cleanup started")
-	p.Signal(t, syscall.SIGINT)
+	p.Signal(t, os.Interrupt)
 	// Close stops the abandoned main: its slow cleanup's await fails at once.
 	expect(t, p, "slow cleanup ended: loop: task abandoned")
 	line := expect(t, p, "run returned:")
@@ -107,12 +112,12 @@ func TestRun(t *testing.T) {
 	boom := errors.New("boom")
 	tests := []struct {
 		name string
-		main func(t *Task) error
+		main func(ctx context.Context) error
 		want func(error) bool
 	}{
-		{"nil", func(t *Task) error { return t.Yield() }, func(err error) bool { return err == nil }},
-		{"error", func(t *Task) error { return boom }, func(err error) bool { return errors.Is(err, boom) }},
-		{"panic", func(t *Task) error { panic(boom) }, func(err error) bool {
+		{"nil", func(ctx context.Context) error { return Yield(ctx) }, func(err error) bool { return err == nil }},
+		{"error", func(ctx context.Context) error { return boom }, func(err error) bool { return errors.Is(err, boom) }},
+		{"panic", func(ctx context.Context) error { panic(boom) }, func(err error) bool {
 			var pe *PanicError
 			return errors.As(err, &pe) && errors.Is(err, boom) && strings.Contains(string(pe.Stack), "run_test.go")
 		}},
@@ -120,15 +125,15 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var helperErr error
-			err := Run(func(task *Task) error {
-				task.Loop().Spawn("helper", func(h *Task) error {
-					helperErr = h.Sleep(time.Hour)
+			err := Run(func(ctx context.Context) error {
+				FromContext(ctx).Spawn("helper", func(ctx context.Context) error {
+					helperErr = Sleep(ctx, time.Hour)
 					return helperErr
 				})
-				if err := task.Yield(); err != nil { // let helper start
+				if err := Yield(ctx); err != nil { // let helper start
 					return err
 				}
-				return tt.main(task)
+				return tt.main(ctx)
 			}, WithSIGINTPolicy(false), WithExceptionHandler(func(ec ExceptionContext) {
 				t.Errorf("unexpected report: %s: %v", ec.Message, ec.Err)
 			}))

@@ -168,14 +168,14 @@ func (c *Channel) Send(ctx context.Context, m msg.Msg) error {
 	if ctx == nil {
 		panic("ipc: Send: nil context")
 	}
-	return c.enqueue(ctx, m, nil, false)
+	return c.enqueue(ctx, m, nil, false, true)
 }
 
 // TrySend is Send without the wait: when the send queue is full it returns
 // [ErrSendQueueFull] at once, queueing nothing. It never blocks, so a task
 // step or a callback may call it; see [Channel.WhenWritable].
 func (c *Channel) TrySend(m msg.Msg) error {
-	return c.enqueue(nil, m, nil, false)
+	return c.enqueue(context.Background(), m, nil, false, false)
 }
 
 // SendRaw queues body, an already encoded message, as one frame; it is
@@ -184,7 +184,7 @@ func (c *Channel) SendRaw(ctx context.Context, body []byte) error {
 	if ctx == nil {
 		panic("ipc: SendRaw: nil context")
 	}
-	return c.enqueue(ctx, nil, body, true)
+	return c.enqueue(ctx, nil, body, true, true)
 }
 
 // WhenWritable arranges for fn to be called once, when the send queue has
@@ -203,9 +203,10 @@ func (c *Channel) WhenWritable(fn func()) bool {
 	return true
 }
 
-// enqueue encodes m (or, for raw, copies body) into the send queue. A nil
-// ctx means do not wait.
-func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw bool) error {
+// enqueue encodes m (or, for raw, copies body) into the send queue; when
+// the queue is full it waits for room until ctx ends if wait is set, and
+// fails with ErrSendQueueFull at once if not.
+func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait bool) error {
 	c.mu.Lock()
 	for {
 		if c.closing {
@@ -220,7 +221,7 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw bool)
 		if len(c.pend) < c.highLen {
 			break
 		}
-		if ctx == nil {
+		if !wait {
 			c.mu.Unlock()
 			return ErrSendQueueFull
 		}

@@ -8,6 +8,7 @@ type Option interface {
 type config struct {
 	clock    Clock
 	mainName string
+	values   []runValue
 }
 
 func defaultConfig() config {

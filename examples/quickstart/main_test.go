@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/hitchrt/hitch/internal/progtest"
@@ -22,6 +22,9 @@ func TestQuickstartRuns(t *testing.T) {
 		t.Fatalf("exit status %d\n%s", code, p.Stderr())
 	}
 	out := strings.Join(lines, "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "quickstart: a host loop") || !strings.HasPrefix(lines[2], "quickstart: Ctrl-C") {
+		t.Errorf("want three lines saying what the program shows first:\n%s", out)
+	}
 	want := []string{"host tick 1"}
 	for w := 1; w <= 3; w++ {
 		for j := 1; j <= 3; j++ {
@@ -45,9 +48,10 @@ func TestQuickstartRuns(t *testing.T) {
 // the guest and waits for it, every guest task runs its cleanup, and the
 // program exits with status 130.
 func TestQuickstartCtrlC(t *testing.T) {
+	progtest.NeedSignals(t)
 	p := progtest.Start(t, progtest.Build(t, "."), "-jobs", "1000")
 	p.Until(t, "collected worker 1: job 1", "host tick 2") // the guest and the host both run
-	p.Signal(t, syscall.SIGINT)
+	p.Signal(t, os.Interrupt)
 	after := p.Until(t, "stopped by Ctrl-C")
 	for _, want := range []string{
 		"worker 1: cancelled, cleaning up",

@@ -1,11 +1,10 @@
-//go:build linux
-
 package main
 
 import (
+	"os"
 	"regexp"
 	"slices"
-	"syscall"
+	"strings"
 	"testing"
 
 	"github.com/hitchrt/hitch/internal/progtest"
@@ -19,10 +18,11 @@ var buildFlags []string
 
 var summary = regexp.MustCompile(`^guest steps on the UI thread: (\d+)/(\d+)$`)
 
-// checkShutdown reads the rest of the output and checks the G11 order
-// (the quit request, each guest task's cleanup, the done callback, then
-// the loop stops), the G6 summary, and a clean exit.
-func checkShutdown(t *testing.T, p *progtest.Proc, quitLine string) {
+// checkShutdown reads the rest of the output and checks the shutdown
+// order (the quit request, each guest task's cleanup, the done callback,
+// then the loop stops), the summary (on Linux: every guest step ran on the
+// UI thread), and the exit status: 0 after the frames, 130 after Ctrl-C.
+func checkShutdown(t *testing.T, p *progtest.Proc, quitLine string, wantCode int) {
 	t.Helper()
 	out := p.Until(t, "ui loop stopped")
 	at := func(line string) int {
@@ -42,15 +42,35 @@ func checkShutdown(t *testing.T, p *progtest.Proc, quitLine string) {
 		t.Errorf("the loop stopped before the guest's done callback: %q", out)
 	}
 	code, rest := p.Exit(t)
-	if len(rest) != 1 {
-		t.Fatalf("after the loop stopped, want one summary line, got %q", rest)
+	want := 1
+	if wantCode == 130 {
+		want = 2 // and "stopped by Ctrl-C"
 	}
-	m := summary.FindStringSubmatch(rest[0])
-	if m == nil || m[1] != m[2] || m[2] == "0" {
-		t.Errorf("want every guest step on the UI thread, got %q", rest[0])
+	if len(rest) != want {
+		t.Fatalf("after the loop stopped, want %d lines, got %q", want, rest)
 	}
-	if code != 0 {
-		t.Fatalf("exit status %d, want 0; stderr:\n%s", code, p.Stderr())
+	if threadChecked {
+		m := summary.FindStringSubmatch(rest[0])
+		if m == nil || m[1] != m[2] || m[2] == "0" {
+			t.Errorf("want every guest step on the UI thread, got %q", rest[0])
+		}
+	} else if !strings.HasPrefix(rest[0], "guest steps: ") {
+		t.Errorf("want the guest step count, got %q", rest[0])
+	}
+	if wantCode == 130 && rest[1] != "stopped by Ctrl-C" {
+		t.Errorf("last line %q, want %q", rest[1], "stopped by Ctrl-C")
+	}
+	if code != wantCode {
+		t.Fatalf("exit status %d, want %d; stderr:\n%s", code, wantCode, p.Stderr())
+	}
+}
+
+// The program says what it shows before it shows it.
+func checkIntro(t *testing.T, p *progtest.Proc) {
+	t.Helper()
+	intro := p.Until(t, "uiloop: quitting")
+	if len(intro) != 3 || !strings.HasPrefix(intro[0], "uiloop: a UI-style loop") {
+		t.Errorf("want three lines saying what the program shows first, got %q", intro)
 	}
 }
 
@@ -58,13 +78,17 @@ func checkShutdown(t *testing.T, p *progtest.Proc, quitLine string) {
 // up on the UI thread, and only then does the loop stop.
 func TestUILoopQuits(t *testing.T) {
 	p := progtest.Start(t, progtest.Build(t, ".", buildFlags...), "-frames", "30")
-	checkShutdown(t, p, "quit: after 30 frames")
+	checkIntro(t, p)
+	checkShutdown(t, p, "quit: after 30 frames", 0)
 }
 
-// Ctrl-C (a real SIGINT) reaches the UI loop, which quits the same way.
+// Ctrl-C (a real SIGINT) reaches the UI loop, which quits the same way,
+// then exits with status 130 as quickstart does.
 func TestUILoopCtrlC(t *testing.T) {
+	progtest.NeedSignals(t)
 	p := progtest.Start(t, progtest.Build(t, ".", buildFlags...), "-frames", "0")
+	checkIntro(t, p)
 	p.Until(t, "status: frame") // the guest runs
-	p.Signal(t, syscall.SIGINT)
-	checkShutdown(t, p, "quit: Ctrl-C")
+	p.Signal(t, os.Interrupt)
+	checkShutdown(t, p, "quit: Ctrl-C", 130)
 }

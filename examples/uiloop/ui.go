@@ -1,5 +1,3 @@
-//go:build linux
-
 package main
 
 import (
@@ -8,7 +6,6 @@ import (
 	"os/signal"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -60,7 +57,7 @@ func (u *ui) RunSyncSoonThreadsafe(fn func()) error {
 func (u *ui) run(frameEvery time.Duration, interrupt func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	u.tid = syscall.Gettid()
+	u.tid = threadID()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	defer signal.Stop(sig)
