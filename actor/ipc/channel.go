@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/internal/gid"
 )
 
 // closeFlushTimeout bounds how long Close waits for queued frames to reach
@@ -85,7 +86,7 @@ type Channel struct {
 	mode       atomic.Uint32 // recvNone, recvQueue or recvPush; set once, under mu
 	onMsg      func(msg.Msg, error)
 	readerDone chan struct{} // set under mu when the reader starts
-	readerGID  atomic.Uint64 // the reader goroutine's id, in push mode
+	readerGID  atomic.Uint64 // the reader goroutine's goroutineID, in push mode
 
 	mu      sync.Mutex
 	pend    []byte           // frames queued, not yet handed to a write; guarded by mu
@@ -412,7 +413,7 @@ func (c *Channel) Close() error {
 	_ = c.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
 	c.kick()
 	<-c.writerDone
-	if readerDone != nil && !(c.mode.Load() == recvPush && c.readerGID.Load() == goid()) {
+	if readerDone != nil && !(c.mode.Load() == recvPush && c.readerGID.Load() == goroutineID()) {
 		<-readerDone
 	}
 	return nil
@@ -440,7 +441,7 @@ func (c *Channel) end(tc *TransportClosed) {
 func (c *Channel) readLoop(mode uint32) {
 	defer close(c.readerDone)
 	if mode == recvPush {
-		c.readerGID.Store(goid())
+		c.readerGID.Store(goroutineID())
 	}
 	for {
 		body, err := c.fr.ReadFrame()
@@ -548,10 +549,15 @@ func putLen(frame []byte) {
 	binary.BigEndian.PutUint32(frame, uint32(len(frame)-headerLen))
 }
 
-// goid returns the calling goroutine's id, read from its stack header
-// ("goroutine 123 [running]:"). It is slow (a microsecond) and used only
-// where Close must tell whether it runs on the reader goroutine.
-func goid() uint64 {
+// goroutineID tells the calling goroutine apart from the others alive,
+// so Close can see that it runs on the reader goroutine (inside
+// OnMessage's callback). Where internal/gid has no fast answer it reads
+// the id from the stack header ("goroutine 123 [running]:"), which costs a
+// microsecond; Close and the reader's start are the only callers.
+func goroutineID() uint64 {
+	if g := gid.Current(); g != 0 {
+		return uint64(g)
+	}
 	var buf [64]byte
 	b := buf[:runtime.Stack(buf[:], false)]
 	b = b[len("goroutine "):]
