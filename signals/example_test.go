@@ -11,6 +11,10 @@ import (
 // A program that stopped gracefully on a signal exits with the status a
 // shell reports for that signal.
 func ExampleExitCode() {
-	fmt.Println(signals.ExitCode(os.Interrupt), signals.ExitCode(syscall.SIGTERM))
-	// Output: 130 143
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		fmt.Println(signals.Name(sig), signals.ExitCode(sig))
+	}
+	// Output:
+	// SIGINT 130
+	// SIGTERM 143
 }

@@ -3,6 +3,8 @@ package signals
 import (
 	"os"
 	"syscall"
+
+	"github.com/hitchrt/hitch/internal/sigguard"
 )
 
 // ExitCode returns the exit status a shell reports for a process that
@@ -16,3 +18,7 @@ func ExitCode(sig os.Signal) int {
 	}
 	return 1
 }
+
+// Name returns the conventional name of a signal hitch handles ("SIGINT",
+// "SIGTERM", "SIGUSR1"), or sig's own String for others ("hangup").
+func Name(sig os.Signal) string { return sigguard.Name(sig) }
