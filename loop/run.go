@@ -38,10 +38,11 @@ func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	defer l.Close()
 	mt := l.Spawn("main", main)
 	mt.ownedByRun = true
-	aborted := false                   // loop only
-	stopSig := make(chan os.Signal, 1) // the first stop signal, sent by the guard
+	aborted := false           // loop only
+	var stopSig chan os.Signal // the first stop signal, sent by the guard; nil without the policy
 	release := func() {}
 	if rc.sigint {
+		stopSig = make(chan os.Signal, 1)
 		release = sigguard.Own(sigguard.Claim{
 			Who:     "loop.Run",
 			Level:   sigguard.LevelOwner,
