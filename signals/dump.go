@@ -165,8 +165,10 @@ func (d *dumper) writeTree(b *bytes.Buffer) {
 // sc's Token.RunSync takes no ctx yet, so the call runs on a goroutine of
 // its own and the bound is kept here; that goroutine stays until the
 // runner answers or the run ends, and the next dump waits on the same call
-// instead of queueing another. A ctx form of the token's calls is coming
-// to sc; with it this becomes one call with a timeout ctx.
+// instead of queueing another. A ctx form of the token's calls
+// (Token.RunSyncContext) is coming to sc; with it this becomes one call
+// with a timeout ctx, which also drops the snapshot the runner has not
+// started by then.
 func (d *dumper) snapshot() (*sc.TreeNode, error) {
 	if d.pending == nil {
 		ch := make(chan treeResult, 1)
