@@ -101,7 +101,9 @@ func WithOutput(w io.Writer) DumpOption {
 // WithRelay sets the relay hook: after each dump, SIGUSR1 is sent to every
 // process id children returns (the actor runtime passes its child
 // processes), so their dumps follow this one. children runs on the
-// dumper's goroutine, after the dump is written; nil means no relay.
+// dumper's goroutine, after the dump is written; nil means no relay. An
+// id that is not positive (kill would reach a whole process group) or is
+// this process's own is skipped with a warning.
 func WithRelay(children func() []int) DumpOption {
 	return dumpOptionFunc(func(c *dumpConfig) { c.relay = children })
 }
