@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"sync"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/internal/panics"
-	"github.com/hitchrt/hitch/internal/sigint"
+	"github.com/hitchrt/hitch/internal/sigguard"
 )
 
 // Outcome is how a guest run ended: main's value when Err is nil, or the
@@ -32,14 +31,15 @@ type Guest struct {
 	log  *slog.Logger
 	tick func() // g.step as a func value, made once
 
-	waits  chan time.Time // tick -> waiter: wait until this deadline
-	orphan chan error     // waiter -> close hook: the runner, host refused
-	stop   chan struct{}  // closed when the run is over; stops helpers
-	bg     sync.WaitGroup // the waiter and the signal watcher
-	hooked bool           // the host runs reclaim while it closes
-	locked bool           // WithHostThreadLocked
-	slice  time.Duration  // WithTickSlice
-	unhook func()
+	waits   chan time.Time // tick -> waiter: wait until this deadline
+	orphan  chan error     // waiter -> close hook: the runner, host refused
+	stop    chan struct{}  // closed when the run is over; stops helpers
+	bg      sync.WaitGroup // the waiter
+	hooked  bool           // the host runs reclaim while it closes
+	locked  bool           // WithHostThreadLocked
+	slice   time.Duration  // WithTickSlice
+	unhook  func()
+	unclaim func() // releases the SIGINT fallback; set before the first tick
 
 	// hostTurn asks the running tick to end after its batch, for a guest
 	// task that waits on the host side. Host goroutine only, inside ticks.
@@ -105,6 +105,7 @@ func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (
 		slice:  cfg.slice,
 		unhook: func() {},
 	}
+	g.unclaim = func() {}
 	g.r = sc.NewRunner(func(ctx context.Context) error {
 		v, err := main(ctx)
 		value = v
@@ -129,16 +130,17 @@ func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (
 			g.hooked, g.unhook = true, unhook
 		}
 	}
+	if cfg.sigint {
+		g.watchSIGINT() // before the first tick, which may end the run
+	}
 	if err := host.RunSyncSoonThreadsafe(g.tick); err != nil {
+		g.unclaim()
 		g.unhook()
 		unregister(host, g)
 		return nil, fmt.Errorf("bridge: %s: the host refused the first tick: %w", op, err)
 	}
 	g.bg.Add(1)
 	go g.waiter()
-	if cfg.sigint {
-		g.watchSIGINT()
-	}
 	return g, nil
 }
 
@@ -291,34 +293,20 @@ func (g *Guest) reclaim() {
 // is a guard against a bug, never a timing anyone relies on.
 const reclaimGrace = 10 * time.Second
 
-// watchSIGINT delivers SIGINT to the guest's main task while nobody else
-// owns SIGINT.
+// watchSIGINT claims SIGINT on the process's signal guard as a fallback:
+// a SIGINT that no owner (loop.Run, the actor runtime, a loop's handler)
+// or shield takes interrupts the guest's main task. The claim lasts until
+// the run ends.
 func (g *Guest) watchSIGINT() {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	g.bg.Add(1)
-	go func() {
-		defer g.bg.Done()
-		defer signal.Stop(sig)
-		for {
-			select {
-			case <-sig:
-				select {
-				case <-g.stop: // the run ended meanwhile
-					return
-				default:
-				}
-				if owner := sigint.Owner(); owner != "" {
-					g.log.Debug("bridge: SIGINT left to its owner", "owner", owner)
-					continue
-				}
-				g.log.Info("bridge: SIGINT: interrupting the guest's main task")
-				g.r.Interrupt()
-			case <-g.stop:
-				return
-			}
-		}
-	}()
+	g.unclaim = sigguard.Own(sigguard.Claim{
+		Who:     "bridge guest run",
+		Level:   sigguard.LevelFallback,
+		Signals: []os.Signal{os.Interrupt},
+		Handle: func(os.Signal) {
+			g.log.Info("bridge: SIGINT: interrupting the guest's main task")
+			g.r.Interrupt()
+		},
+	})
 }
 
 // finish ends a run that finished (or broke) under a tick: the outcome is
@@ -326,6 +314,7 @@ func (g *Guest) watchSIGINT() {
 // host.
 func (g *Guest) finish() {
 	g.once.Do(func() {
+		g.unclaim()
 		g.err = g.r.Outcome()
 		g.unhook()
 		unregister(g.host, g)
@@ -348,6 +337,7 @@ func (g *Guest) abandon(hostErr error, unwind bool) {
 		g.log.Error("bridge: guest run abandoned: the host stopped running callbacks before the run finished; its tasks stay parked (they belong to the host's locked OS thread)", "host", fmt.Sprintf("%T", g.host), "err", hostErr)
 	}
 	g.once.Do(func() {
+		g.unclaim()
 		g.err = err
 		g.unhook()
 		unregister(g.host, g)

@@ -64,10 +64,12 @@ func WithRunnerOptions(opts ...sc.Option) Option {
 }
 
 // WithSIGINT turns the guest's SIGINT fallback on (the default) or off.
-// On, a SIGINT that arrives while nobody owns SIGINT (loop.Run's policy,
-// the actor runtime and the debugger each own it while they run) reaches
-// the guest's main task as sc.ErrInterrupted at its next checkpoint. A
-// foreign host that handles SIGINT itself turns this off.
+// On, the run claims SIGINT on the process's signal guard at the lowest
+// level, from its start to its end: a SIGINT that nobody else takes
+// (loop.Run's policy, the actor runtime, a loop's signal handler and a
+// debugger's shield all rank above the fallback) reaches the guest's main
+// task as sc.ErrInterrupted at its next checkpoint. SIGTERM is not part of
+// the fallback. A foreign host that handles SIGINT itself turns this off.
 func WithSIGINT(on bool) Option { return optionFunc(func(c *config) { c.sigint = on }) }
 
 // WithTickSlice bounds how long one guest tick holds the host: a tick runs

@@ -146,3 +146,25 @@ func BenchmarkTimer(b *testing.B) {
 	b.ResetTimer()
 	l.RunForever()
 }
+
+// BenchmarkRunWithStopPolicy is a whole Run of a main that returns at
+// once, with the stop policy (claiming SIGINT and SIGTERM on the signal
+// guard, which starts its goroutine and notifies both, then gives them
+// back), beside BenchmarkRunWithoutStopPolicy.
+func BenchmarkRunWithStopPolicy(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Run(func(ctx context.Context) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRunWithoutStopPolicy(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Run(func(ctx context.Context) error { return nil }, WithSIGINTPolicy(false)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,9 +7,10 @@
 //
 // Run(main) is the usual entry point (asyncio.run): it drives a new loop on
 // the calling goroutine until main returns, cancels and finishes the other
-// tasks, and closes the loop, with Python 3.11's SIGINT policy. For finer
-// control, New makes a loop, RunForever/RunUntilComplete drive it, Stop ends
-// RunForever, and Close releases it.
+// tasks, and closes the loop, with Python 3.11's SIGINT policy, which
+// SIGTERM follows too. For finer control, New makes a loop,
+// RunForever/RunUntilComplete drive it, Stop ends RunForever, and Close
+// releases it.
 //
 //	err := loop.Run(func(ctx context.Context) error {
 //		f := loop.Go(loop.FromContext(ctx), "answer", func(ctx context.Context) (int, error) {

@@ -21,7 +21,7 @@ type config struct {
 
 type runConfig struct {
 	loop   []Option
-	sigint bool // install the SIGINT policy
+	sigint bool // own SIGINT and SIGTERM with the stop policy
 }
 
 // newRunConfig is where Run's defaults live.
@@ -62,8 +62,9 @@ func WithExceptionHandler(h func(ExceptionContext)) Option {
 // doc for why this is a heuristic.
 func WithDebug() Option { return optionFunc(func(c *config) { c.debug = true }) }
 
-// WithSIGINTPolicy turns Run's SIGINT policy on (the default) or off. Off
-// leaves SIGINT to the program. It is a RunOption: New does not take it.
+// WithSIGINTPolicy turns Run's stop policy for SIGINT and SIGTERM (see
+// Run) on (the default) or off. Off leaves both signals to the program. It
+// is a RunOption: New does not take it.
 func WithSIGINTPolicy(on bool) RunOption {
 	return runOptionFunc(func(rc *runConfig) { rc.sigint = on })
 }

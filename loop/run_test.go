@@ -7,17 +7,20 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hitchrt/hitch/internal/progtest"
+	"github.com/hitchrt/hitch/internal/sigguard"
 )
 
 const childEnv = "HITCH_LOOP_TEST_CHILD"
 
 // childMain is the program the L5 tests run in a child process: Run with a
 // main that sleeps until interrupted, then cleans up (quickly, or slowly in
-// mode "slow"). Exit status 130 means Run returned ErrInterrupted.
+// mode "slow"). Exit status 128+N means Run returned an *InterruptedError
+// naming signal N (130 for SIGINT, 143 for SIGTERM).
 func childMain(mode string) int {
 	err := Run(func(ctx context.Context) error {
 		FromContext(ctx).Spawn("helper", func(ctx context.Context) error {
@@ -38,8 +41,11 @@ func childMain(mode string) int {
 		return err
 	})
 	fmt.Println("run returned:", err)
-	if errors.Is(err, ErrInterrupted) {
-		return 130
+	var ie *InterruptedError
+	if errors.As(err, &ie) {
+		if sig, ok := ie.Signal.(syscall.Signal); ok {
+			return 128 + int(sig)
+		}
 	}
 	return 1
 }
@@ -68,31 +74,52 @@ func waitExit(t *testing.T, p *progtest.Proc) int {
 }
 
 // L5: a real SIGINT cancels main, whose cleanup runs; other tasks are
-// cancelled too; Run returns an interrupted error.
-func TestRunSIGINT(t *testing.T) {
-	p := child(t, "fast")
-	expect(t, p, "ready")
-	p.Signal(t, os.Interrupt)
-	expect(t, p, "main cancelled: true")
-	if got := expect(t, p, "cause:"); got != "cause: "+ErrInterrupted.Error() {
-		t.Errorf("main's ctx: %q, want the interrupt as its cause", got)
+// cancelled too; Run returns an interrupted error. SIGTERM does the same,
+// and Run's error names it.
+func TestRunStopSignal(t *testing.T) {
+	tests := []struct {
+		name      string
+		give      syscall.Signal
+		wantCause string
+		wantErr   string
+		wantCode  int
+	}{
+		{"SIGINT", syscall.SIGINT, ErrInterrupted.Error(), "loop: interrupted: loop: cancelled", 130},
+		{"SIGTERM", syscall.SIGTERM, "loop: interrupted by SIGTERM", "loop: interrupted by SIGTERM: loop: cancelled", 143},
 	}
-	expect(t, p, "cleanup done")
-	expect(t, p, "helper ended: true")
-	line := expect(t, p, "run returned:")
-	if !strings.Contains(line, "interrupted") {
-		t.Fatalf("Run's error = %q, want an interrupted error", line)
-	}
-	if code := waitExit(t, p); code != 130 {
-		t.Fatalf("exit status %d, want 130", code)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := child(t, "fast")
+			expect(t, p, "ready")
+			p.Signal(t, tt.give)
+			expect(t, p, "main cancelled: true")
+			if got := expect(t, p, "cause:"); got != "cause: "+tt.wantCause {
+				t.Errorf("main's ctx: %q, want the signal as its cause, %q", got, tt.wantCause)
+			}
+			expect(t, p, "cleanup done")
+			expect(t, p, "helper ended: true")
+			if line := expect(t, p, "run returned:"); line != "run returned: "+tt.wantErr {
+				t.Fatalf("Run's error = %q, want %q", line, tt.wantErr)
+			}
+			if code := waitExit(t, p); code != tt.wantCode {
+				t.Fatalf("exit status %d, want %d", code, tt.wantCode)
+			}
+		})
 	}
 }
 
-// L5: a second SIGINT while main's cleanup still runs ends Run at once.
-func TestRunSecondSIGINT(t *testing.T) {
+// L5: a second SIGINT while main's cleanup still runs ends Run at once;
+// a SIGINT after SIGTERM does too, and Run's error names the first.
+func TestRunSecondSignal(t *testing.T) {
+	for _, first := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sigguard.Name(first), func(t *testing.T) { testRunSecondSignal(t, first) })
+	}
+}
+
+func testRunSecondSignal(t *testing.T, first syscall.Signal) {
 	p := child(t, "slow")
 	expect(t, p, "ready")
-	p.Signal(t, os.Interrupt)
+	p.Signal(t, first)
 	expect(t, p, "cleanup started")
 	p.Signal(t, os.Interrupt)
 	// Close stops the abandoned main: its slow cleanup's await fails at once.
@@ -101,8 +128,8 @@ func TestRunSecondSIGINT(t *testing.T) {
 	if !strings.Contains(line, "interrupted") {
 		t.Fatalf("Run's error = %q, want an interrupted error", line)
 	}
-	if code := waitExit(t, p); code != 130 {
-		t.Fatalf("exit status %d, want 130", code)
+	if code, want := waitExit(t, p), 128+int(first); code != want {
+		t.Fatalf("exit status %d, want %d", code, want)
 	}
 }
 

@@ -3,7 +3,8 @@
 // the same loop runs a nursery of workers that send results through a
 // memory channel to a collector. Run it with `go run ./examples/quickstart`
 // (add -jobs 1000 and press Ctrl-C to see the guest's cleanup). It exits 0
-// when the jobs are done and 130 after Ctrl-C, as uiloop does.
+// when the jobs are done, 130 after Ctrl-C and 143 after SIGTERM (which
+// cleans up the same way), as uiloop does.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
 	"github.com/hitchrt/hitch/loop"
+	"github.com/hitchrt/hitch/signals"
 )
 
 const (
@@ -58,9 +60,16 @@ func main() {
 		fmt.Println("done:", n, "results")
 		return nil
 	})
-	if errors.Is(err, loop.ErrInterrupted) {
-		fmt.Println("stopped by Ctrl-C")
-		os.Exit(130)
+	// Run stopped on SIGINT (Ctrl-C) or SIGTERM (what service managers
+	// send) after the cleanup above: exit as a shell reports the signal.
+	var ie *loop.InterruptedError
+	if errors.As(err, &ie) {
+		if ie.Signal == os.Interrupt {
+			fmt.Println("stopped by Ctrl-C")
+		} else {
+			fmt.Println("stopped by", signals.Name(ie.Signal))
+		}
+		os.Exit(signals.ExitCode(ie.Signal))
 	}
 	if err != nil {
 		fmt.Println("error:", err)

@@ -8,8 +8,8 @@
 // running until the guest has finished, and only then stops the loop.
 //
 // Run it with `go run ./examples/uiloop` (add -frames 0 and press Ctrl-C
-// to quit by hand). It exits 0 after its frames and 130 after Ctrl-C, as
-// quickstart does. The check that every guest step ran on the UI thread
+// to quit by hand). It exits 0 after its frames, 130 after Ctrl-C and 143
+// after SIGTERM (which quits the same way), as quickstart does. The check that every guest step ran on the UI thread
 // reads OS thread ids, which it does on Linux only.
 package main
 
@@ -22,6 +22,7 @@ import (
 
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
+	"github.com/hitchrt/hitch/signals"
 )
 
 // app is the guest's side of the program. UI thread only, like the ui.
@@ -40,8 +41,8 @@ func main() {
 	u := newUI()
 	a := &app{ui: u}
 
-	// The UI loop runs locked to its OS thread, and it owns SIGINT (it
-	// turns it into a quit request), so the guest's SIGINT fallback is off.
+	// The UI loop runs locked to its OS thread. The program owns the stop
+	// signals (below), so the guest's SIGINT fallback is off.
 	g, err := bridge.StartGuestRun(u, a.main, func(o bridge.Outcome[struct{}]) {
 		fmt.Println("guest done:", o.Err) // on the UI thread; every guest task has returned
 		u.stop()
@@ -52,7 +53,8 @@ func main() {
 	}
 
 	// Quitting: cancel the guest, keep the loop running until done fires.
-	quitting, interrupted := false, false
+	quitting := false
+	var stopSig os.Signal // the signal that asked to quit; UI thread only
 	quit := func(why string) {
 		if !quitting {
 			quitting = true
@@ -65,7 +67,24 @@ func main() {
 			quit(fmt.Sprint("after ", u.frame, " frames"))
 		}
 	}
-	u.run(16*time.Millisecond, func() { interrupted = true; quit("Ctrl-C") })
+	// Ctrl-C (SIGINT) and SIGTERM ask the UI to quit, on the UI thread, the
+	// same way; the guest's cleanup is short, so a second signal changes
+	// nothing. The claim goes through hitch's signal guard, the process's
+	// one consumer of those signals.
+	release := signals.Own("uiloop", func(sig os.Signal) {
+		_ = u.RunSyncSoonThreadsafe(func() {
+			if stopSig == nil {
+				stopSig = sig
+			}
+			if sig == os.Interrupt {
+				quit("Ctrl-C")
+			} else {
+				quit(signals.Name(sig))
+			}
+		})
+	}, nil)
+	u.run(16 * time.Millisecond)
+	release()
 	fmt.Println("ui loop stopped")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -83,9 +102,12 @@ func main() {
 	case a.onThread != a.steps || a.steps == 0:
 		fmt.Println("error: a guest step ran off the UI thread, or none ran")
 		os.Exit(1)
-	case interrupted:
+	case stopSig == os.Interrupt:
 		fmt.Println("stopped by Ctrl-C")
-		os.Exit(130) // as a shell reports a program ended by SIGINT
+		os.Exit(signals.ExitCode(stopSig)) // 130, as a shell reports a program ended by SIGINT
+	case stopSig != nil:
+		fmt.Println("stopped by", signals.Name(stopSig))
+		os.Exit(signals.ExitCode(stopSig)) // 143 for SIGTERM
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hitchrt/hitch/internal/progtest"
@@ -21,8 +22,9 @@ var summary = regexp.MustCompile(`^guest steps on the UI thread: (\d+)/(\d+)$`)
 // checkShutdown reads the rest of the output and checks the shutdown
 // order (the quit request, each guest task's cleanup, the done callback,
 // then the loop stops), the summary (on Linux: every guest step ran on the
-// UI thread), and the exit status: 0 after the frames, 130 after Ctrl-C.
-func checkShutdown(t *testing.T, p *progtest.Proc, quitLine string, wantCode int) {
+// UI thread), the last line (lastLine, when a signal asked to quit), and
+// the exit status.
+func checkShutdown(t *testing.T, p *progtest.Proc, quitLine, lastLine string, wantCode int) {
 	t.Helper()
 	out := p.Until(t, "ui loop stopped")
 	at := func(line string) int {
@@ -43,8 +45,8 @@ func checkShutdown(t *testing.T, p *progtest.Proc, quitLine string, wantCode int
 	}
 	code, rest := p.Exit(t)
 	want := 1
-	if wantCode == 130 {
-		want = 2 // and "stopped by Ctrl-C"
+	if lastLine != "" {
+		want = 2 // and how it was stopped
 	}
 	if len(rest) != want {
 		t.Fatalf("after the loop stopped, want %d lines, got %q", want, rest)
@@ -57,8 +59,8 @@ func checkShutdown(t *testing.T, p *progtest.Proc, quitLine string, wantCode int
 	} else if !strings.HasPrefix(rest[0], "guest steps: ") {
 		t.Errorf("want the guest step count, got %q", rest[0])
 	}
-	if wantCode == 130 && rest[1] != "stopped by Ctrl-C" {
-		t.Errorf("last line %q, want %q", rest[1], "stopped by Ctrl-C")
+	if lastLine != "" && rest[1] != lastLine {
+		t.Errorf("last line %q, want %q", rest[1], lastLine)
 	}
 	if code != wantCode {
 		t.Fatalf("exit status %d, want %d; stderr:\n%s", code, wantCode, p.Stderr())
@@ -79,16 +81,32 @@ func checkIntro(t *testing.T, p *progtest.Proc) {
 func TestUILoopQuits(t *testing.T) {
 	p := progtest.Start(t, progtest.Build(t, ".", buildFlags...), "-frames", "30")
 	checkIntro(t, p)
-	checkShutdown(t, p, "quit: after 30 frames", 0)
+	checkShutdown(t, p, "quit: after 30 frames", "", 0)
 }
 
 // Ctrl-C (a real SIGINT) reaches the UI loop, which quits the same way,
-// then exits with status 130 as quickstart does.
-func TestUILoopCtrlC(t *testing.T) {
-	progtest.NeedSignals(t)
-	p := progtest.Start(t, progtest.Build(t, ".", buildFlags...), "-frames", "0")
-	checkIntro(t, p)
-	p.Until(t, "status: frame") // the guest runs
-	p.Signal(t, os.Interrupt)
-	checkShutdown(t, p, "quit: Ctrl-C", 130)
+// then exits with status 130 as quickstart does; SIGTERM, as a service
+// manager sends it, quits the same way too and exits with 143.
+func TestUILoopStopSignal(t *testing.T) {
+	tests := []struct {
+		name     string
+		give     os.Signal
+		quit     string
+		stopped  string
+		wantCode int
+	}{
+		{"SIGINT", os.Interrupt, "quit: Ctrl-C", "stopped by Ctrl-C", 130},
+		{"SIGTERM", syscall.SIGTERM, "quit: SIGTERM", "stopped by SIGTERM", 143},
+	}
+	bin := progtest.Build(t, ".", buildFlags...)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			progtest.NeedSignals(t)
+			p := progtest.Start(t, bin, "-frames", "0")
+			checkIntro(t, p)
+			p.Until(t, "status: frame") // the guest runs
+			p.Signal(t, tt.give)
+			checkShutdown(t, p, tt.quit, tt.stopped, tt.wantCode)
+		})
+	}
 }
