@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/sc"
 )
 
 func quiet() Option { return WithLogger(slog.New(slog.DiscardHandler)) }
@@ -297,4 +298,118 @@ func BenchmarkHandshake(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRecvInTask is a round trip over loopback TCP with a 16-byte
+// payload, as BenchmarkRoundTrip/tcp/16B does, in two shapes measured in
+// the same run: "tasks", both ends in tasks of one sc runner driven by
+// sc.Run (each end a TaskChannel: the request and the echo each go
+// reader goroutine -> Inbox.Deliver -> a parked task), and "goroutines",
+// both ends plain goroutines using Channel.Send and Recv.
+func BenchmarkRecvInTask(b *testing.B) {
+	y := &msg.Yield{Cid: "c1", Pld: binPayload(16)}
+	b.Run("tasks", func(b *testing.B) {
+		b.ReportAllocs()
+		a, c := benchPair(b, "tcp")
+		err := sc.Run(func(ctx context.Context) error {
+			r := sc.CurrentTask(ctx).Runner()
+			ta, tc := ForTasks(a, r, 64), ForTasks(c, r, 64)
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				n.StartSoon("echo", func(ctx context.Context) error {
+					for {
+						m, err := tc.Recv(ctx)
+						if err != nil {
+							return nil // the end
+						}
+						if err := tc.Send(ctx, m); err != nil {
+							return err
+						}
+					}
+				})
+				b.ResetTimer()
+				for range b.N {
+					if err := ta.Send(ctx, y); err != nil {
+						return err
+					}
+					if _, err := ta.Recv(ctx); err != nil {
+						return err
+					}
+				}
+				b.StopTimer()
+				return sc.ToGoroutine(ctx, func(context.Context) error { return a.Close() }, false)
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	})
+	b.Run("tasks-two-runners", func(b *testing.B) {
+		b.ReportAllocs()
+		a, c := benchPair(b, "tcp")
+		echoDone := make(chan error, 1)
+		go func() {
+			echoDone <- sc.Run(func(ctx context.Context) error {
+				tc := ForTasks(c, sc.CurrentTask(ctx).Runner(), 64)
+				for {
+					m, err := tc.Recv(ctx)
+					if err != nil {
+						return nil // the end
+					}
+					if err := tc.Send(ctx, m); err != nil {
+						return err
+					}
+				}
+			})
+		}()
+		err := sc.Run(func(ctx context.Context) error {
+			ta := ForTasks(a, sc.CurrentTask(ctx).Runner(), 64)
+			b.ResetTimer()
+			for range b.N {
+				if err := ta.Send(ctx, y); err != nil {
+					return err
+				}
+				if _, err := ta.Recv(ctx); err != nil {
+					return err
+				}
+			}
+			b.StopTimer()
+			return sc.ToGoroutine(ctx, func(context.Context) error { return a.Close() }, false)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := <-echoDone; err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	})
+	b.Run("goroutines", func(b *testing.B) {
+		b.ReportAllocs()
+		a, c := benchPair(b, "tcp")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				m, err := c.Recv(ctx)
+				if err != nil || c.Send(ctx, m) != nil {
+					return
+				}
+			}
+		}()
+		b.ResetTimer()
+		for range b.N {
+			if err := a.Send(ctx, y); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := a.Recv(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		cancel()
+		c.Close()
+		<-done
+	})
 }
