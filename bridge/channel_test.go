@@ -700,3 +700,82 @@ func TestSubscriptionClose(t *testing.T) {
 		return nil
 	})
 }
+
+// TestSubscriptionOverrunIsPerSubscription: a subscription that falls
+// behind loses values and is told where (an *sc.OverrunError), while the
+// one that keeps up gets every value; the host's Send reports the loss.
+func TestSubscriptionOverrunIsPerSubscription(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		sendErrs := 0
+		var fast, slow []int
+		var lost error
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			if _, err := ch.Receive(ctx); err != nil { // both subscribed
+				return err
+			}
+			for i := range 6 {
+				if err := ch.Send(i); errors.Is(err, bridge.ErrOverrun) {
+					sendErrs++
+				} else if err != nil {
+					return err
+				}
+				if _, err := ch.Receive(ctx); err != nil { // the fast one's ack
+					return err
+				}
+			}
+			return nil
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			a, err := ch.Subscribe()
+			if err != nil {
+				return err
+			}
+			b, err := ch.Subscribe()
+			if err != nil {
+				return err
+			}
+			if err := ch.Send(ctx, 0); err != nil {
+				return err
+			}
+			for {
+				v, err := a.Receive(ctx)
+				if errors.Is(err, sc.ErrEndOfChannel) {
+					break
+				}
+				if err != nil {
+					return err
+				}
+				fast = append(fast, v)
+				if err := ch.Send(ctx, 0); err != nil {
+					return err
+				}
+			}
+			for {
+				v, err := b.Receive(ctx)
+				if err != nil {
+					if lost == nil && errors.Is(err, bridge.ErrOverrun) {
+						lost = err
+						continue
+					}
+					return err
+				}
+				slow = append(slow, v)
+			}
+		}, bridge.WithQueueSize(4))
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		checkRange(t, "subscription that keeps up", fast, 6)
+		checkRange(t, "subscription that falls behind", slow, 4)
+		var oe *sc.OverrunError
+		if !errors.As(lost, &oe) || oe.Lost != 2 {
+			t.Errorf("slow subscription's loss report = %v; want an *sc.OverrunError of 2", lost)
+		}
+		if sendErrs != 2 {
+			t.Errorf("Send reported %d overruns; want 2", sendErrs)
+		}
+		return nil
+	})
+}

@@ -29,4 +29,20 @@
 // the task it runs in: a loop task's on the host side, an sc task's on the
 // guest side. When both sides fail, both errors come out, in the order
 // they happened.
+//
+// OpenChannelFrom's guest side is an sc.Inbox of the guest's runner: the
+// host puts values into it, guest tasks park on it, and GuestEnd.Subscribe
+// fans it out into sc.Subscriptions. Overrun is per queue: Send fails on
+// a full channel queue, and a subscription that falls behind loses values
+// (and is told, with an *sc.OverrunError) without holding the others back.
+//
+// # Finding a guest
+//
+// A guest task finds its guest run through a run value (sc.Key) that every
+// runner StartGuestRun makes carries, so RunHostTask and OpenChannelFrom
+// need only the task's ctx. From the host side, GuestOf finds the guest of
+// a host: a GuestHolder (*loop.Loop is one) keeps its guest itself; for
+// other comparable hosts a table of live runs keyed by host is the one
+// piece of process-wide state left, and a non-comparable host's guest
+// cannot be found from the host at all.
 package bridge

@@ -35,10 +35,12 @@ var (
 	// (tractor's AsyncioTaskExited).
 	ErrHostExited = errors.New("bridge: host task exited")
 
-	// ErrOverrun is returned by HostEnd.Send when the guest side's queue
-	// is full: the guest does not keep up with the host (tractor's
-	// StreamOverrun). The value was not queued.
-	ErrOverrun = errors.New("bridge: guest queue full (overrun)")
+	// ErrOverrun is sc.ErrOverrun, the category of overruns (tractor's
+	// StreamOverrun): HostEnd.Send returns an error matching it when a
+	// guest-side queue was full (the guest does not keep up with the
+	// host), and a Subscription that lost values reports an
+	// *sc.OverrunError, which matches it too.
+	ErrOverrun = sc.ErrOverrun
 )
 
 // hostCancelled is what a guest sees when its host task was cancelled by

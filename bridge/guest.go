@@ -106,11 +106,15 @@ func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (
 		unhook: func() {},
 	}
 	g.unclaim = func() {}
+	scOpts := append([]sc.Option{sc.WithValue(guestKey, g)}, cfg.scOpts...)
+	if h, ok := host.(hostCoder); ok {
+		scOpts = append(scOpts, sc.WithHostCode(h.OnLoop))
+	}
 	g.r = sc.NewRunner(func(ctx context.Context) error {
 		v, err := main(ctx)
 		value = v
 		return err
-	}, cfg.scOpts...)
+	}, scOpts...)
 	g.tick = g.step
 	g.deliver = func() {
 		if done == nil {

@@ -449,3 +449,20 @@ func TestTickSliceInvalid(t *testing.T) {
 		t.Fatalf("err = %v; want an error of RunGuest naming WithTickSlice", err)
 	}
 }
+
+// A host task may put into a guest's inbox directly, as host callbacks
+// may: the loop vouches for its tasks' coroutines.
+func TestHostTaskPutsIntoGuestInbox(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		in := sc.NewInbox[int](sc.CurrentTask(ctx).Runner(), 1)
+		if _, err := bridge.RunHostTask(ctx, func(context.Context) (struct{}, error) {
+			return struct{}{}, in.Put(5)
+		}); err != nil {
+			return err
+		}
+		if v, err := in.Receive(ctx); v != 5 || err != nil {
+			t.Errorf("Receive = %d, %v; want 5", v, err)
+		}
+		return nil
+	})
+}

@@ -22,16 +22,27 @@ var spinYields = 3
 // condition before each call.
 type spin struct{ n int }
 
-// guest is one round of a guest task's wait on the host side of guest
-// run g: a checkpoint while the spin budget lasts, then park (which
-// returns when woken). A spinning checkpoint also ends g's current tick
-// after this batch: the host side has to run for the wait to end, so the
-// tick hands the host its turn rather than running on for its slice.
+// guestSpin is one spinning round of a guest task's wait on the host side
+// of guest run g, while the spin budget lasts: a checkpoint, whose error it
+// returns, with ok true; once the budget is spent it does nothing and
+// returns ok false, and the caller parks. A spinning checkpoint also ends
+// g's current tick after this batch: the host side has to run for the wait
+// to end, so the tick hands the host its turn rather than running on for
+// its slice.
+func (s *spin) guestSpin(ctx context.Context, g *Guest) (ok bool, err error) {
+	if s.n >= spinYields {
+		return false, nil
+	}
+	s.n++
+	g.hostTurn = true
+	return true, sc.Checkpoint(ctx)
+}
+
+// guest is one round of a guest task's wait: guestSpin while the budget
+// lasts, then park (which returns when woken).
 func (s *spin) guest(ctx context.Context, g *Guest, park func(context.Context) error) error {
-	if s.n < spinYields {
-		s.n++
-		g.hostTurn = true
-		return sc.Checkpoint(ctx)
+	if ok, err := s.guestSpin(ctx, g); ok {
+		return err
 	}
 	return park(ctx)
 }

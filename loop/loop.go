@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hitchrt/hitch/internal/gid"
 	"github.com/hitchrt/hitch/internal/panics"
 	"github.com/hitchrt/hitch/internal/timerheap"
 	"github.com/hitchrt/hitch/internal/wakeq"
@@ -54,6 +55,10 @@ type Loop struct {
 	taskGID atomic.Int64  // debug: the goroutine of the running task step, or 0
 	done    chan struct{} // closed by Close
 	onClose closeHooks
+
+	driverG atomic.Uintptr      // the goroutine driving the loop (internal/gid); see OnLoop
+	stepG   atomic.Uintptr      // the coroutine of the task step running now, or 0; see OnLoop
+	guest   atomic.Pointer[any] // see CompareAndSwapGuest
 
 	sigMu sync.Mutex
 	sigs  map[os.Signal]*sigWatch // guarded by sigMu
@@ -194,6 +199,7 @@ func (l *Loop) runUntil(cond func() bool) bool {
 
 func (l *Loop) enter() error {
 	if l.state.CompareAndSwap(stateIdle, stateRunning) {
+		l.driverG.Store(gid.Current())
 		if l.cfg.debug {
 			l.loopGID.Store(goid())
 		}
@@ -324,6 +330,8 @@ func (l *Loop) Close() error {
 	if !l.state.CompareAndSwap(stateIdle, stateClosed) {
 		return ErrRunning
 	}
+	l.driverG.Store(gid.Current()) // Close runs what is left here
+	defer l.driverG.Store(0)
 	l.removeAllSignalHandlers()
 	l.ready = append(l.ready, l.q.Close()...)
 	l.drainAtClose()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/internal/coro"
+	"github.com/hitchrt/hitch/internal/gid"
 	"github.com/hitchrt/hitch/internal/panics"
 )
 
@@ -38,8 +39,9 @@ type Task struct {
 	wait       Awaitable // what the task is suspended on, or nil
 	sleep      Timer     // reused by Sleep
 	onFinish   func(error)
-	ownedByRun bool  // Run returns its error: never report it
-	gid        int64 // debug: the coroutine's goroutine id
+	ownedByRun bool    // Run returns its error: never report it
+	gid        int64   // debug: the coroutine's goroutine id
+	coG        uintptr // the coroutine's goroutine (internal/gid), from its first step
 }
 
 // Spawn starts fn as a task on l, for work without a value (Go starts one
@@ -122,6 +124,8 @@ func bindTask[T any](l *Loop, name string, f *Future[T], fn func(ctx context.Con
 }
 
 func (t *Task) body(*coro.Coro) {
+	t.coG = gid.Current()
+	t.l.stepG.Store(t.coG)
 	if t.l.cfg.debug {
 		t.gid = goid()
 		t.l.taskGID.Store(t.gid)
@@ -166,7 +170,9 @@ func (t *Task) step() {
 	if l.cfg.debug {
 		l.taskGID.Store(t.gid) // 0 on the first step; body sets it
 	}
+	prevG := l.stepG.Swap(t.coG) // 0 on the first step; body sets it
 	finished := t.co.Resume()
+	l.stepG.Store(prevG)
 	if l.cfg.debug {
 		l.taskGID.Store(0)
 	}

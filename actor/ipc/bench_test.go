@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/sc"
 )
 
 func quiet() Option { return WithLogger(slog.New(slog.DiscardHandler)) }
@@ -104,33 +105,38 @@ func rawReadFrame(r *bufio.Reader, buf []byte) ([]byte, error) {
 // that echoes it from its own goroutine, and back.
 func BenchmarkRoundTrip(b *testing.B) {
 	eachShape(b, func(b *testing.B, network string, n int) {
-		a, c := benchPair(b, network)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for {
-				m, err := c.Recv(ctx)
-				if err != nil || c.Send(ctx, m) != nil {
-					return
-				}
-			}
-		}()
-		y := &msg.Yield{Cid: "c1", Pld: binPayload(n)}
-		b.ResetTimer()
-		for range b.N {
-			if err := a.Send(ctx, y); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := a.Recv(ctx); err != nil {
-				b.Fatal(err)
+		goroutineRoundTrips(b, network, &msg.Yield{Cid: "c1", Pld: binPayload(n)})
+	})
+}
+
+// goroutineRoundTrips sends y and waits for its echo b.N times, both ends
+// plain goroutines using Send and Recv.
+func goroutineRoundTrips(b *testing.B, network string, y msg.Msg) {
+	a, c := benchPair(b, network)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			m, err := c.Recv(ctx)
+			if err != nil || c.Send(ctx, m) != nil {
+				return
 			}
 		}
-		b.StopTimer()
-		cancel()
-		c.Close()
-		<-done
-	})
+	}()
+	b.ResetTimer()
+	for range b.N {
+		if err := a.Send(ctx, y); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.Recv(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	cancel()
+	c.Close()
+	<-done
 }
 
 // BenchmarkRawRoundTrip is RoundTrip's floor: the payload behind a 4-byte
@@ -297,4 +303,84 @@ func BenchmarkHandshake(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRecvInTask is a round trip over loopback TCP with a 16-byte
+// payload, as BenchmarkRoundTrip/tcp/16B does, in three shapes measured in
+// the same run: "tasks", both ends in tasks of one sc runner driven by
+// sc.Run (each end a TaskChannel: the request and the echo each go reader
+// goroutine -> Inbox.Deliver -> a parked task); "tasks-two-runners", each
+// end in a task of its own runner, as two actors would be; and
+// "goroutines", both ends plain goroutines using Channel.Send and Recv.
+func BenchmarkRecvInTask(b *testing.B) {
+	y := &msg.Yield{Cid: "c1", Pld: binPayload(16)}
+	b.Run("tasks", func(b *testing.B) {
+		b.ReportAllocs()
+		a, c := benchPair(b, "tcp")
+		err := sc.Run(func(ctx context.Context) error {
+			r := sc.CurrentTask(ctx).Runner()
+			ta, tc := ForTasks(a, r, 64), ForTasks(c, r, 64)
+			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+				n.StartSoon("echo", func(ctx context.Context) error { return taskEcho(ctx, tc) })
+				return taskRoundTrips(ctx, b, ta, y)
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	})
+	b.Run("tasks-two-runners", func(b *testing.B) {
+		b.ReportAllocs()
+		a, c := benchPair(b, "tcp")
+		echoDone := make(chan error, 1)
+		go func() {
+			echoDone <- sc.Run(func(ctx context.Context) error {
+				return taskEcho(ctx, ForTasks(c, sc.CurrentTask(ctx).Runner(), 64))
+			})
+		}()
+		err := sc.Run(func(ctx context.Context) error {
+			return taskRoundTrips(ctx, b, ForTasks(a, sc.CurrentTask(ctx).Runner(), 64), y)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := <-echoDone; err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	})
+	b.Run("goroutines", func(b *testing.B) {
+		b.ReportAllocs()
+		goroutineRoundTrips(b, "tcp", y)
+	})
+}
+
+// taskEcho sends back every message tc receives, until the end.
+func taskEcho(ctx context.Context, tc *TaskChannel) error {
+	for {
+		m, err := tc.Recv(ctx)
+		if err != nil {
+			return nil // the end
+		}
+		if err := tc.Send(ctx, m); err != nil {
+			return err
+		}
+	}
+}
+
+// taskRoundTrips sends y and waits for its echo b.N times, then closes
+// the Channel (off the runner: Close blocks).
+func taskRoundTrips(ctx context.Context, b *testing.B, ta *TaskChannel, y msg.Msg) error {
+	b.ResetTimer()
+	for range b.N {
+		if err := ta.Send(ctx, y); err != nil {
+			return err
+		}
+		if _, err := ta.Recv(ctx); err != nil {
+			return err
+		}
+	}
+	b.StopTimer()
+	return sc.ToGoroutine(ctx, func(context.Context) error { return ta.Channel().Close() }, false)
 }

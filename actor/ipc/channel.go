@@ -45,21 +45,25 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 //
 // Who runs what:
 //
-//	call               may be called from                blocks
-//	Send(ctx, m)       any goroutine but a task step     while the queue is full, until room, the end or ctx
-//	TrySend(m)         anywhere, a task step included    never: ErrSendQueueFull when full
-//	WhenWritable(fn)   anywhere                          never: fn runs once, on a Channel goroutine, when
-//	                                                     the queue has room again or the Channel ends
-//	Recv(ctx)          any goroutine but a task step     until a message, the end or ctx
-//	OnMessage(fn)      anywhere, once, instead of Recv   never: fn runs on the reader goroutine
-//	Close()            any goroutine, fn included        until the queue is flushed (bounded) and the
-//	                                                     Channel's goroutines have stopped
+//	call                  may be called from                blocks
+//	Send(ctx, m)          any goroutine but a task step     while the queue is full, until room, the end or ctx
+//	TrySend(m)            anywhere, a task step included    never: ErrSendQueueFull when full
+//	WhenWritable(fn)      anywhere                          never: fn runs once, on a Channel goroutine, when
+//	                                                        the queue has room again or the Channel ends
+//	Recv(ctx)             any goroutine but a task step     until a message, the end or ctx
+//	OnMessage(fn)         anywhere, once, instead of Recv   never: fn runs on the reader goroutine
+//	Close()               any goroutine, fn included        until the queue is flushed (bounded) and the
+//	                                                        Channel's goroutines have stopped
+//	TaskChannel.Send      a task of the TaskChannel's       parks the task (not the runner) while the queue
+//	                        runner                            is full: TrySend, then WhenWritable -> Inbox
+//	TaskChannel.Recv      a task of the TaskChannel's       parks the task until a message or the end:
+//	                        runner                            OnMessage -> Inbox.Deliver -> Inbox.Receive
 //
-// A task of an actor/sc runner sends with TrySend and, on ErrSendQueueFull,
-// parks until WhenWritable's callback (forwarded through the runner's
-// token) wakes it; it receives through OnMessage, whose callback hands each
-// message to a task inbox through the token. Plain goroutines use Send and
-// Recv.
+// Tasks of an actor/sc runner use the Channel through a [TaskChannel]
+// ([ForTasks]), which is built on TrySend, WhenWritable and OnMessage:
+// nothing it does blocks the runner, and no goroutine is started per wait.
+// Plain goroutines use Send and Recv; callbacks that must not block use
+// TrySend and WhenWritable.
 //
 // A Channel ends when the peer hangs up, the connection breaks, the peer
 // sends a bad frame or message (or a frame that stalls past

@@ -73,12 +73,13 @@
 // # Who runs what
 //
 // Each Channel has a writer goroutine, which writes everything queued since
-// its last write in one call, and, once a receiving form is chosen, a
-// reader goroutine. [Channel] has a table of which send and receive forms
-// may be called from where: a task of an actor/sc runner uses TrySend,
-// WhenWritable and OnMessage, which never block; plain goroutines use Send
-// and Recv. Serve runs one goroutine per connection for the handshake and
-// the callback.
+// its last write in one call, and, once a receiving form is chosen, a reader
+// goroutine. Channel has a table of which send and receive forms may be called
+// from where. Tasks of an actor/sc runner use a TaskChannel (ForTasks): its
+// Recv and Send park the task, never the runner, with the reader goroutine
+// delivering into an sc.Inbox and a full send queue waited out through
+// WhenWritable. Plain goroutines use Send and Recv. Serve runs one goroutine
+// per connection for the handshake and the callback.
 //
 // # Ends
 //

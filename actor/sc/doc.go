@@ -73,7 +73,10 @@
 // Host code on the driving goroutine may touch sc objects between ticks
 // (Event.Set, CancelScope.Cancel and SetDeadline, Semaphore.Release,
 // channel Close, Nursery.StartSoon, Inbox.Put); each such change wakes a
-// driver that is waiting in Runner.Wait. Plain goroutines never touch sc
+// driver that is waiting in Runner.Wait. So may host code that runs on
+// goroutines of its own but serialized with the driver, such as the steps
+// of a host loop's coroutine tasks, once the driver vouches for it
+// (WithHostCode; package bridge does for a *loop.Loop). Plain goroutines never touch sc
 // objects directly: they go through the runner's Token (RunSync, Run),
 // which runs the code inside the runner and waits for it, or queue code
 // without waiting (Token.RunSyncSoon).
@@ -86,7 +89,8 @@
 // through an Inbox: the goroutine calls Inbox.Deliver, which hands the
 // value to the runner's next tick without blocking and without allocating;
 // the task waiting in Inbox.Receive parks until then. No goroutine is
-// started per wait, and the runner never blocks on the source.
+// started per wait, and the runner never blocks on the source. The
+// TaskChannel of package actor/ipc is built this way.
 //
 // # Drivers
 //

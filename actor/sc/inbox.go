@@ -353,6 +353,17 @@ func (s *Subscription[T]) Receive(ctx context.Context) (T, error) {
 	return s.q.receive(t, waitSubscription)
 }
 
+// TryReceive takes the subscription's next value if one is queued, as
+// Inbox.TryReceive does: without blocking and without a schedule point.
+// Runner-owned; elsewhere it reports false.
+func (s *Subscription[T]) TryReceive() (T, bool) {
+	if s.in.r.checkInside("Subscription.TryReceive") != nil {
+		var zero T
+		return zero, false
+	}
+	return s.q.tryPop()
+}
+
 // Len returns how many values are queued for the subscription.
 // Runner-owned.
 func (s *Subscription[T]) Len() int { return s.q.n }
@@ -377,8 +388,8 @@ func (s *Subscription[T]) Close() error {
 func subscriptionPos[T any](s *Subscription[T]) *int32 { return &s.idx }
 
 // checkInside returns an error matching ErrNotInTask unless the caller runs
-// inside r: a task step of r, or r's driving goroutine (in a tick or
-// between ticks). Where goroutines cannot be told apart (see internal/gid)
+// inside r: a task step of r, r's driving goroutine (in a tick or between
+// ticks), or host code its driver vouches for (WithHostCode). Where goroutines cannot be told apart (see internal/gid)
 // it lets every caller through.
 func (r *Runner) checkInside(op string) error {
 	g := gid.Current()
@@ -387,6 +398,9 @@ func (r *Runner) checkInside(op string) error {
 	}
 	if t := r.current.Load(); t != nil && t.gid.Load() == g {
 		return nil
+	}
+	if r.onHost != nil && r.onHost() {
+		return nil // a host task's step: serialized with the ticks (WithHostCode)
 	}
 	return fmt.Errorf("sc: %s called from outside the runner (from a plain goroutine use Inbox.Deliver, or Token.RunSyncSoon): %w", op, ErrNotInTask)
 }

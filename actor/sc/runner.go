@@ -79,6 +79,7 @@ type Runner struct {
 
 	current atomic.Pointer[Task] // task whose step runs now; read anywhere
 	driverG atomic.Uintptr       // goroutine that calls Tick (internal/gid), from the first Tick
+	onHost  func() bool          // WithHostCode: host code off the driving goroutine; set once
 
 	// Idle waits (WaitAllTasksBlocked): idleCushion is the shortest cushion
 	// of the tasks waiting, in nanoseconds (-1: none), stored by Tick for
@@ -105,7 +106,7 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 			o.apply(&cfg)
 		}
 	}
-	r := &Runner{clock: cfg.clock}
+	r := &Runner{clock: cfg.clock, onHost: cfg.onHost}
 	r.token.r = r
 	r.idleCushion.Store(-1)
 	for _, v := range cfg.values {

@@ -178,6 +178,9 @@ func (r *Runner) checkOutside(op string) error {
 	if t := r.current.Load(); t != nil && t.gid.Load() == g {
 		return fmt.Errorf("sc: Token.%s called from %s of the same runner, which it would wait for (call the code directly): %w", op, t, ErrInsideRunner)
 	}
+	if r.onHost != nil && r.onHost() {
+		return fmt.Errorf("sc: Token.%s called from host code of the loop driving the runner (a host task), which it would wait for: %w", op, ErrInsideRunner)
+	}
 	return nil
 }
 
