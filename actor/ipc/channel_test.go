@@ -279,15 +279,29 @@ func fillQueue(t *testing.T, a *Channel) {
 // reports false when there is room.
 func TestTrySendFullThenWritable(t *testing.T) {
 	a := stuckPair(t)
-	fillQueue(t, a)
-	called := make(chan struct{})
-	if !a.WhenWritable(func() { close(called) }) {
-		t.Fatal("WhenWritable on a full queue reported room")
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := a.Send(ctx, &msg.Stop{Cid: "x"}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Send on a full queue with a cancelled ctx = %v", err)
+	// Until the peer's socket buffer is full, the writer goroutine may take
+	// the queue between fillQueue and the next call, making room again:
+	// fill and try again until the writer is stuck in its write.
+	var called chan struct{}
+	for i := 0; ; i++ {
+		if i == 1000 {
+			t.Fatal("the send queue never stayed full")
+		}
+		fillQueue(t, a)
+		err := a.Send(ctx, &msg.Stop{Cid: "x"})
+		if err == nil {
+			continue // there was room after all
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Send on a full queue with a cancelled ctx = %v", err)
+		}
+		c := make(chan struct{})
+		if a.WhenWritable(func() { close(c) }) {
+			called = c
+			break
+		}
 	}
 	a.Close()
 	<-called
