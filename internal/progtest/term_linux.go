@@ -176,3 +176,20 @@ func (tm *Term) Exit(t testing.TB) int {
 	}
 	return -1
 }
+
+// HomeEnv returns the test's environment with HOME and XDG_CACHE_HOME
+// pointing into dir, so what a program keeps in the user's directories
+// (a REPL's history) stays in the test's and survives between runs that
+// share dir.
+func HomeEnv(dir string) []string {
+	return append(os.Environ(), "HOME="+dir, "XDG_CACHE_HOME="+dir+"/cache")
+}
+
+// StartTermHome builds nothing: it starts bin with args on a terminal
+// (StartTerm) with HomeEnv(dir).
+func StartTermHome(t testing.TB, dir, bin string, args ...string) *Term {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = HomeEnv(dir)
+	return StartTerm(t, cmd)
+}
