@@ -157,7 +157,9 @@ func (s *session) lineReader() (read func() (string, error), done func()) {
 	ln.SetCompleter(complete)
 	loadHistory(ln)
 	return func() (string, error) {
+		s.prompting.Store(true)
 		line, err := ln.Prompt(prompt)
+		s.prompting.Store(false)
 		if err == nil && strings.TrimSpace(line) != "" {
 			ln.AppendHistory(strings.TrimSpace(line))
 		}
@@ -166,8 +168,11 @@ func (s *session) lineReader() (read func() (string, error), done func()) {
 }
 
 // redraw runs on the signal guard's goroutine when SIGINT comes while the
-// REPL is open: it only puts a fresh prompt up where a line-mode prompt
-// waits (the line editor takes Ctrl-C as a key and never sees a SIGINT).
+// REPL is open: it puts a fresh prompt up where one waits for input. The
+// line editor takes Ctrl-C as a key while it reads; a SIGINT still reaches
+// its prompt when Ctrl-C is pressed just before the editor has the terminal
+// (the line editor redraws its line on the next key). While a command runs,
+// the prompt that follows it is the redraw.
 func (s *session) redraw() {
 	if s.prompting.Load() {
 		fmt.Fprint(s.out, "\n"+prompt)
