@@ -15,6 +15,8 @@ import (
 	"github.com/hitchrt/hitch/debug"
 )
 
+func count(table map[string]int, key string) { table[key]++ }
+
 func parseConfig() error { return errors.New("config: missing field name") }
 
 func main() {
@@ -28,8 +30,7 @@ func main() {
 		defer detach()
 		crash := sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 			n.StartSoon("worker", func(context.Context) error {
-				var table map[string]int
-				table["x"] = 1 // a nil-map write: panics
+				count(nil, "x") // a nil-map write: panics
 				return nil
 			})
 			return nil
