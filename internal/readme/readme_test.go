@@ -10,6 +10,7 @@ import (
 	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
+	"github.com/hitchrt/hitch/debug"
 	"github.com/hitchrt/hitch/loop"
 )
 
@@ -139,4 +140,18 @@ func Example_ipc() {
 	cancel()
 	<-served
 	// Output: Yield
+}
+
+// Example_debug compiles, and does not run: it waits for a person at the
+// terminal.
+func Example_debug() {
+	err := sc.Run(func(ctx context.Context) error {
+		// `p answer`, `vars`, `bt`, `l`, `tasks`, then `c` to go on (`q` quits: debug.ErrQuit)
+		if err := debug.Pause(ctx, debug.Var("answer", 42)); err != nil {
+			return err
+		}
+		// the error and its stack, then the REPL; debug.Guard does this for plain funcs
+		return debug.PostMortem(ctx, errors.New("disk full"))
+	})
+	fmt.Println("err:", err)
 }
