@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/ipc"
 )
 
 // The runtime's extra log levels sit in the gaps slog leaves between its
@@ -18,7 +18,7 @@ const (
 	// connected, exited after being asked to.
 	LevelRuntime slog.Level = -3
 	// LevelTransport (-2) logs routine transport events; it is msg's.
-	LevelTransport = msg.LevelTransport
+	LevelTransport = ipc.LevelTransport
 	// LevelCancel (-1) logs cancellation requests and acknowledgements:
 	// routine, but the first thing to read when a tree will not end.
 	LevelCancel slog.Level = -1

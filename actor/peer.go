@@ -145,19 +145,23 @@ func (p *peer) deliver() {
 	p.mu.Unlock()
 }
 
-// send queues m for the peer.
-//
-// NOTE: this is the one place a task step hands a message to the network.
-// ipc.Channel.Send returns once the frame is queued, but blocks its caller
-// while more than its send queue limit (1 MiB) waits to be written, which
-// here would block the runner. Until ipc offers a non-blocking send (an
-// overrun error plus a writable notification a task can park on), a peer
-// that stops reading while this side floods it can stall this actor.
+// send queues m for the peer without ever blocking the runner: it is
+// called from task steps and runner jobs. A peer that has stopped reading
+// while more than the channel's send queue (ipc.WithSendQueue, 1 MiB by
+// default) waits to be written fails the send with an error matching
+// ipc.ErrSendQueueFull naming the peer, rather than stalling this actor and
+// every other dialog on it.
 func (p *peer) send(m msg.Msg) error {
 	if p.down {
 		return p.lostErr()
 	}
-	return p.ch.Send(m)
+	if err := p.ch.TrySend(m); err != nil {
+		if errors.Is(err, ipc.ErrSendQueueFull) {
+			return fmt.Errorf("actor: %v is not reading its messages: %w", p.id, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // lostErr is the error of calls on a peer whose connection has ended.

@@ -49,7 +49,7 @@ func (pt *Portal) PID() int {
 // the endpoint comes back as a *RemoteActorError naming the source actor
 // and carrying its stack text; a name nobody registered is one too, whose
 // local error matches ErrNoEndpoint. A connection lost before the result
-// is an error matching msg.ErrTransportClosed that names the peer. If the
+// is an error matching ipc.ErrClosed that names the peer. If the
 // calling task is cancelled, Run asks the remote side to cancel the
 // request (without waiting for it) and returns the cancellation.
 func (pt *Portal) Run(ctx context.Context, name string, arg any) (any, error) {

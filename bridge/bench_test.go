@@ -68,8 +68,8 @@ func BenchmarkNativePingPong(b *testing.B) {
 // BenchmarkGuestPingPong: the same workload as a guest of loop.Loop.
 func BenchmarkGuestPingPong(b *testing.B) {
 	b.ReportAllocs()
-	err := loop.Run(func(t *loop.Task) error {
-		_, err := bridge.RunGuest(t, unit(pingPong(b, benchPairs)), quiet())
+	err := loop.Run(func(ctx context.Context) error {
+		_, err := bridge.RunGuest(ctx, unit(pingPong(b, benchPairs)), quiet())
 		return err
 	}, loop.WithSIGINTPolicy(false))
 	if err != nil {
@@ -97,23 +97,71 @@ func BenchmarkGuestPingPongForeignHost(b *testing.B) {
 	}
 }
 
+// checkpoints is the one-task workload: a single task checkpointing b.N
+// times, so every step is a trip through the scheduler and nothing else
+// is runnable.
+func checkpoints(b *testing.B) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		b.ResetTimer()
+		for range b.N {
+			if err := sc.Checkpoint(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// BenchmarkNativeOneTask: one task checkpointing under sc.Run. ns/op is
+// per checkpoint.
+func BenchmarkNativeOneTask(b *testing.B) {
+	b.ReportAllocs()
+	if err := sc.Run(checkpoints(b)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkGuestOneTask: the same as a guest of loop.Loop. With one busy
+// task a batch is one step; a guest tick runs batches back to back for its
+// slice (WithTickSlice), so a checkpoint costs a host round trip only once
+// per slice. Target: at most 1.15x BenchmarkNativeOneTask.
+func BenchmarkGuestOneTask(b *testing.B) {
+	b.ReportAllocs()
+	err := loop.Run(func(ctx context.Context) error {
+		_, err := bridge.RunGuest(ctx, unit(checkpoints(b)), quiet())
+		return err
+	}, loop.WithSIGINTPolicy(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkHostCallbacksWhileGuestBusy: the host runs a chain of its own
 // callbacks while a guest keeps 100 tasks always runnable. ns/op is per
-// host callback, and includes the guest batches interleaved with them
-// (one batch of 100 steps per host turn); guest-steps/op says how many.
+// host callback, and includes the guest ticks interleaved with them (each
+// up to a slice of host time, see WithTickSlice); guest-steps/op says how
+// many guest steps ran per host callback, and max-host-gap-us the longest
+// time between two host callbacks: the host-callback latency the guest
+// imposes (the default slice, 1 ms, plus the batch that crossed it).
 func BenchmarkHostCallbacksWhileGuestBusy(b *testing.B) {
 	const tasks = 100
 	b.ReportAllocs()
 	steps := 0
-	err := loop.Run(func(t *loop.Task) error {
-		l := t.Loop()
-		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
+	var maxGap time.Duration
+	err := loop.Run(func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
+		_, err := bridge.RunGuest(ctx, unit(func(ctx context.Context) error {
 			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 				busyTasks(n, tasks, &steps)
 				done := make(chan struct{})
 				b.ResetTimer()
 				steps = 0
-				hostChain(l, b.N, nil, func() { close(done) })
+				last := time.Now()
+				hostChain(l, b.N, func() {
+					now := time.Now()
+					maxGap = max(maxGap, now.Sub(last))
+					last = now
+				}, func() { close(done) })
 				sc.ToGoroutine(ctx, func(ctx context.Context) error { <-done; return nil }, false)
 				b.StopTimer()
 				n.CancelScope().Cancel()
@@ -127,15 +175,16 @@ func BenchmarkHostCallbacksWhileGuestBusy(b *testing.B) {
 	}
 	b.ReportMetric(float64(steps)/float64(b.N), "guest-steps/op")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "host-callbacks/s")
+	b.ReportMetric(float64(maxGap.Microseconds()), "max-host-gap-us")
 }
 
 // BenchmarkHostCallbacksWhileGuestSleeps: the host's own callback rate
 // while every guest task sleeps (G3): the guest costs the host nothing.
 func BenchmarkHostCallbacksWhileGuestSleeps(b *testing.B) {
 	b.ReportAllocs()
-	err := loop.Run(func(t *loop.Task) error {
-		l := t.Loop()
-		_, err := bridge.RunGuest(t, unit(func(ctx context.Context) error {
+	err := loop.Run(func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
+		_, err := bridge.RunGuest(ctx, unit(func(ctx context.Context) error {
 			done := make(chan struct{})
 			b.ResetTimer()
 			hostChain(l, b.N, nil, func() { close(done) })

@@ -40,8 +40,8 @@ func newChanConfig(opts []ChannelOption) (chanConfig, error) {
 }
 
 // WithQueueSize sets the capacity of each guest-side queue (the channel's
-// own and every Subscription's); HostEnd.Send fails with ErrOverrun when a
-// queue is full. n must be at least 1. The default is DefaultQueueSize.
+// own and every Subscription's); see HostEnd.Send for what a full one
+// does. n must be at least 1. The default is DefaultQueueSize.
 func WithQueueSize(n int) ChannelOption { return chanOptionFunc(func(c *chanConfig) { c.queue = n }) }
 
 // SuppressGracefulExits says what the guest sees when the host task returns
@@ -70,14 +70,20 @@ const (
 	endStopped           // ended after the guest side had left
 )
 
+// errLinkClosed is what guest-side receives get once OpenChannelFrom has
+// returned.
+var errLinkClosed = fmt.Errorf("bridge: the channel is closed: OpenChannelFrom returned: %w", sc.ErrClosedResource)
+
 // linkState is the part of a link that does not depend on the value
 // types. Loop-goroutine owned: host code and guest task steps touch it,
 // never at the same time.
 type linkState struct {
 	cfg  chanConfig
+	g    *Guest // the guest run of the guest side
 	task *loop.Task
 
-	started bool // HostEnd.Started was called
+	started bool     // HostEnd.Started was called
+	startEv sc.Event // set by Started, or when the host task ends first
 
 	// Set by the host task's done callback.
 	hostKind   endKind
@@ -95,62 +101,6 @@ type linkState struct {
 
 func (s *linkState) hostDone() bool { return s.hostKind != endRunning }
 
-// reader is one guest-side queue with its wake-up: the channel's own, or a
-// Subscription's.
-type reader[T any] struct {
-	q      ring[T]
-	sig    sc.Semaphore // a binary wake-up: at most one token
-	closed bool
-}
-
-// wake wakes one task waiting on s, or leaves one token for the next.
-func wake(s *sc.Semaphore) {
-	if s.Value() == 0 {
-		s.Release()
-	}
-}
-
-// receive takes the next value for a guest task. Values queued before the
-// host task ended are still delivered; then the end error.
-func (rd *reader[T]) receive(ctx context.Context, st *linkState, op string) (T, error) {
-	var zero T
-	if ctx != nil && ctx.Err() != nil {
-		// Cancelled: the checkpoint returns the right error.
-		if err := sc.Checkpoint(ctx); err != nil {
-			return zero, err
-		}
-	}
-	for spins := 0; ; {
-		if rd.closed {
-			wake(&rd.sig) // so does every other receiver
-			return zero, fmt.Errorf("bridge: %s: %w", op, sc.ErrClosedResource)
-		}
-		if v, ok := rd.q.pop(); ok {
-			if rd.q.len() > 0 {
-				wake(&rd.sig) // another receiver may wait
-			}
-			return v, nil
-		}
-		if st.hostDone() {
-			wake(&rd.sig) // so does every other receiver
-			return zero, st.hostEnd
-		}
-		var err error
-		if spins < spinYields {
-			spins++
-			err = sc.Checkpoint(ctx)
-		} else {
-			err = rd.sig.Acquire(ctx)
-		}
-		if err != nil {
-			if st.endedLink(err) {
-				continue // deliver what is queued, then the host's end
-			}
-			return zero, err
-		}
-	}
-}
-
 // endedLink reports whether err is the cancellation of the link's scope
 // by a host task that ended badly: the guest's waits then report the
 // host's end rather than a bare cancellation.
@@ -158,10 +108,54 @@ func (s *linkState) endedLink(err error) bool {
 	return s.hostDone() && s.scope.CancelCalled() && errors.Is(err, sc.ErrCancelled)
 }
 
-// push queues v and wakes a receiver; the caller checked the capacity.
-func (rd *reader[T]) push(v T) {
-	rd.q.push(v)
-	wake(&rd.sig)
+// guestQueue is a guest-side receiving queue: the channel's sc.Inbox, or
+// one of its sc.Subscriptions.
+type guestQueue[T any] interface {
+	TryReceive() (T, bool)
+	Receive(ctx context.Context) (T, error)
+	Len() int
+}
+
+// receive takes the next host-to-guest value from q for a guest task.
+// Values queued before the host task ended are still delivered; then the
+// end error (the inbox is closed with it). A queue found empty is spun on
+// (see spin) before the task parks in it, so a host task that answers
+// within a turn or two costs no trip through the guest's waiter.
+func receive[T any](ctx context.Context, st *linkState, q guestQueue[T]) (T, error) {
+	var zero T
+	if ctx.Err() != nil {
+		// Cancelled: the checkpoint returns the right error, unless the
+		// cancel is the host's end, which is reported below.
+		if err := sc.Checkpoint(ctx); err != nil && !st.endedLink(err) {
+			return zero, err
+		}
+	}
+	var sp spin
+	for !st.hostDone() && q.Len() == 0 {
+		ok, err := sp.guestSpin(ctx, st.g)
+		if !ok {
+			break
+		}
+		if err != nil && !st.endedLink(err) {
+			return zero, err
+		}
+		if v, ok := q.TryReceive(); ok {
+			return v, nil
+		}
+	}
+	if v, ok := q.TryReceive(); ok {
+		return v, nil // without a schedule point, as documented
+	}
+	v, err := q.Receive(ctx)
+	if err != nil && st.endedLink(err) {
+		// The host's end cancelled the body's scope: what is queued still
+		// comes first, then the end.
+		if v, ok := q.TryReceive(); ok {
+			return v, nil
+		}
+		return zero, st.hostEnd
+	}
+	return v, err
 }
 
 // link is one OpenChannelFrom: both ends and their queues.
@@ -171,9 +165,7 @@ type link[H2G, G2H any] struct {
 	guest GuestEnd[H2G, G2H]
 
 	startedVal H2G
-	base       reader[H2G]          // the channel's own guest-side queue
-	subscribed bool                 // Subscribe was called: values go to subs
-	subs       []*Subscription[H2G] // open subscriptions
+	in         *sc.Inbox[H2G] // host -> guest values, and their subscriptions
 
 	g2h   ring[G2H]              // guest -> host values
 	hwait *loop.Future[struct{}] // the host task's pending Receive, or nil
@@ -187,9 +179,10 @@ type link[H2G, G2H any] struct {
 // guest run itself is abandoned. It must be called from a task of a guest
 // run whose host is a *loop.Loop.
 //
-// Host to guest, values go into a bounded guest-side queue (WithQueueSize);
-// guest to host into an unbounded host-side queue. Both ends are used from
-// the loop's goroutine only (host code, host tasks, guest tasks), so
+// Host to guest, values go into a bounded guest-side queue, an sc.Inbox
+// of the guest's runner (WithQueueSize), which GuestEnd.Subscribe fans
+// out; guest to host into an unbounded host-side queue. Both ends are used
+// from the loop's thread only (host code, host tasks, guest tasks), so
 // nothing is locked, and a steady stream allocates nothing once the queues
 // have grown to their working size. A side that finds its queue empty
 // yields to the loop a few times before it parks, so a peer that answers
@@ -205,9 +198,9 @@ type link[H2G, G2H any] struct {
 //     an error matching ErrHostExited in either mode.
 //   - host returns an error E (a panic included): receives fail with E
 //     once drained, the body's scope is cancelled (so a body blocked
-//     elsewhere stops), and OpenChannelFrom returns E (joined with the
-//     body's own error when that is another one). Before Started, the
-//     wait for the started value fails with E (B7).
+//     elsewhere stops), and OpenChannelFrom returns E (with the body's own
+//     error after it, in an *sc.NurseryError, when that is another one).
+//     Before Started, the wait for the started value fails with E.
 //   - host task cancelled by host code: as for an error, with an error
 //     matching ErrHostCancelled and loop.ErrCancelled.
 //   - body returns an error E: the host task gets an error matching
@@ -218,15 +211,20 @@ type link[H2G, G2H any] struct {
 //   - body returns nil, or the guest task is cancelled: the same with an
 //     error matching ErrGuestExited; OpenChannelFrom returns the body's
 //     outcome (the cancellation, which the scope that caused it absorbs).
+//   - the host task fails with E after the guest side left (say while it
+//     handled the cancel): OpenChannelFrom returns the body's outcome,
+//     then E, in an *sc.NurseryError, so a scope absorbing the
+//     cancellation still lets E through. RunHostTask orders its errors
+//     the same way.
 //
 // Errors in the arguments (nil funcs, a bad option, a misplaced call) are
 // returned before anything starts.
 func OpenChannelFrom[H2G, G2H any](ctx context.Context,
-	host func(t *loop.Task, ch *HostEnd[H2G, G2H]) error,
+	host func(ctx context.Context, ch *HostEnd[H2G, G2H]) error,
 	body func(ctx context.Context, ch *GuestEnd[H2G, G2H], started H2G) error,
 	opts ...ChannelOption,
 ) error {
-	_, l, err := hostLoop(ctx, "OpenChannelFrom")
+	g, l, err := hostLoop(ctx, "OpenChannelFrom")
 	if err != nil {
 		return err
 	}
@@ -239,10 +237,12 @@ func OpenChannelFrom[H2G, G2H any](ctx context.Context,
 	}
 	k := &link[H2G, G2H]{}
 	k.cfg = cfg
+	k.g = g
 	k.host.k = k
 	k.guest.k = k
+	k.in = sc.NewInbox[H2G](g.Runner(), cfg.queue)
 	err = k.scope.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error {
-		k.task = l.Spawn(cfg.name, func(t *loop.Task) error { return host(t, &k.host) })
+		k.task = l.Spawn(cfg.name, func(ctx context.Context) error { return host(ctx, &k.host) })
 		k.task.AddDoneCallback(k.onHostDone)
 		started, err := k.waitStarted(ctx)
 		if err != nil {
@@ -257,7 +257,8 @@ func OpenChannelFrom[H2G, G2H any](ctx context.Context,
 // waitStarted waits for the host task's first value, or its end.
 func (k *link[H2G, G2H]) waitStarted(ctx context.Context) (H2G, error) {
 	var zero H2G
-	for spins := 0; ; {
+	var sp spin
+	for {
 		if k.started {
 			return k.startedVal, nil
 		}
@@ -267,14 +268,7 @@ func (k *link[H2G, G2H]) waitStarted(ctx context.Context) (H2G, error) {
 			}
 			return zero, k.hostEnd
 		}
-		var err error
-		if spins < spinYields {
-			spins++
-			err = sc.Checkpoint(ctx)
-		} else {
-			err = k.base.sig.Acquire(ctx)
-		}
-		if err != nil {
+		if err := sp.guest(ctx, k.g, k.startEv.Wait); err != nil {
 			if k.endedLink(err) {
 				continue
 			}
@@ -306,10 +300,13 @@ func (k *link[H2G, G2H]) onHostDone(t *loop.Task) {
 		k.hostKind = endFailed
 		k.hostEnd = err
 	}
-	wake(&k.base.sig)
-	for _, s := range k.subs {
-		wake(&s.rd.sig)
+	if !k.guestLeft {
+		// Receivers drain what is queued, then get the end. This is host
+		// code on the loop's goroutine, which drives the guest: the inbox
+		// takes it.
+		_ = k.in.Close(k.hostEnd)
 	}
+	k.startEv.Set()
 	k.hostDoneEv.Set()
 	if !k.guestLeft && err != nil {
 		k.scope.Cancel()
@@ -328,18 +325,16 @@ func (k *link[H2G, G2H]) leave(ctx context.Context, bodyErr error) {
 	default:
 		k.relay = guestCrashed(bodyErr)
 	}
-	for _, s := range k.subs {
-		s.rd.closed = true
-	}
-	k.subs = nil
+	_ = k.in.Close(errLinkClosed) // a no-op when the host's end closed it
 	if k.task == nil || k.hostDone() {
 		return
 	}
 	if w := k.hwait; w == nil || !w.SetError(k.relay) {
-		// Parked elsewhere, or runnable: cancel it; HostEnd turns the
-		// cancel into the relay error where it can.
+		// Parked elsewhere, or runnable: cancel it, with the relay error
+		// as its ctx's cause; HostEnd turns the cancel into the relay
+		// error where it can.
 		k.cancelledIt = true
-		k.task.Cancel()
+		k.task.CancelWithCause(k.relay)
 	}
 	k.hwait = nil
 	waitShielded(ctx, &k.hostDoneEv, k.hostDone)
@@ -353,25 +348,29 @@ func (k *link[H2G, G2H]) graceful(bodyErr error) bool {
 
 // outcome is what OpenChannelFrom returns, given the body's outcome (with
 // the link scope's own cancellation absorbed) and how the host task ended.
+// When both sides failed, both errors come out, in the order they
+// happened (see inOrder): the host's first when it ended while the guest
+// side was still in the link, the body's first when the host task failed
+// after the guest side had left.
 func (k *link[H2G, G2H]) outcome(bodyErr error) error {
 	herr := k.hostErr
 	// A host error that is only the echo of the guest leaving (the relay,
 	// or the cancel the guest caused) is no news for the guest.
 	echo := errors.Is(herr, loop.ErrCancelled) || errors.Is(herr, ErrGuestExited) || errors.Is(herr, ErrGuestCrashed)
-	hostReal := k.hostKind == endFailed || k.hostKind == endStopped && herr != nil && !echo
 	switch {
+	case k.graceful(bodyErr):
+		return nil
+	case k.hostKind == endFailed:
+		if errors.Is(bodyErr, herr) {
+			return bodyErr // the body returned what its receive reported
+		}
+		return inOrder(herr, bodyErr)
+	case k.hostKind == endStopped && herr != nil && !echo:
+		return inOrder(bodyErr, herr)
 	case bodyErr != nil:
-		if k.graceful(bodyErr) {
-			return nil
-		}
-		if hostReal && !errors.Is(bodyErr, herr) {
-			return errors.Join(bodyErr, herr)
-		}
 		return bodyErr
 	case k.hostKind == endCancelled:
 		return k.hostEnd
-	case hostReal:
-		return herr
 	}
 	return nil
 }

@@ -28,15 +28,18 @@ func (h *HostEnd[H2G, G2H]) Started(v H2G) error {
 	}
 	k.started = true
 	k.startedVal = v
-	wake(&k.base.sig)
+	k.startEv.Set()
 	return nil
 }
 
 // Send queues v for the guest side without blocking (tractor's
-// send_nowait). With subscriptions, v goes to every open Subscription;
-// otherwise to the channel's own queue. If a queue is full, nothing is
-// queued and Send returns an error matching ErrOverrun; with every
-// subscription closed, values are dropped. Send before
+// send_nowait). Without subscriptions, v goes to the channel's own queue;
+// if that is full, nothing is queued and Send returns an error matching
+// ErrOverrun. With subscriptions, v goes to every open Subscription, and
+// overrun is per subscription: a full one loses v, and its receiver gets an
+// *sc.OverrunError at that place in its stream, while the others get v;
+// Send then returns an error matching ErrOverrun to say some subscription
+// lost it. With every subscription closed, values are dropped. Send before
 // Started is an error; after the guest side has left, Send returns the
 // error saying why (see Err).
 func (h *HostEnd[H2G, G2H]) Send(v H2G) error {
@@ -47,38 +50,26 @@ func (h *HostEnd[H2G, G2H]) Send(v H2G) error {
 	case !k.started:
 		return errors.New("bridge: HostEnd.Send: called before Started")
 	}
-	if !k.subscribed {
-		if k.base.q.len() >= k.cfg.queue {
-			return fmt.Errorf("%w: %d values queued", ErrOverrun, k.base.q.len())
-		}
-		k.base.push(v)
-		return nil
+	err := k.in.Put(v)
+	if err == nil || errors.Is(err, sc.ErrOverrun) {
+		return err // an overrun is routine for a fast host: no wrapping, no garbage
 	}
-	for _, s := range k.subs {
-		if s.rd.q.len() >= k.cfg.queue {
-			return fmt.Errorf("%w: a subscription has %d values queued", ErrOverrun, s.rd.q.len())
-		}
-	}
-	for _, s := range k.subs {
-		s.rd.push(v)
-	}
-	return nil
+	return fmt.Errorf("bridge: HostEnd.Send: %w", err)
 }
 
-// Receive parks task t until the guest side sends a value and returns it
-// (tractor's `await chan.get()`). Values the guest sent before leaving are
-// still delivered; then Receive returns the error saying why the guest
-// side left: matching ErrGuestCrashed and the body's error, or
-// ErrGuestExited. If t is cancelled meanwhile it returns loop.ErrCancelled
-// (or, when the guest side's leaving caused the cancel, that error). One
-// task at a time may wait in Receive; t must be the running task.
-func (h *HostEnd[H2G, G2H]) Receive(t *loop.Task) (G2H, error) {
+// Receive parks the host task of ctx until the guest side sends a value
+// and returns it (tractor's `await chan.get()`). Values the guest sent
+// before leaving are still delivered; then Receive returns the error saying
+// why the guest side left: matching ErrGuestCrashed and the body's error,
+// or ErrGuestExited. If the task is cancelled meanwhile it returns
+// loop.ErrCancelled (or, when the guest side's leaving caused the cancel,
+// that error). One task at a time may wait in Receive; ctx must be the
+// running host task's.
+func (h *HostEnd[H2G, G2H]) Receive(ctx context.Context) (G2H, error) {
 	var zero G2H
 	k := h.k
-	if t == nil {
-		return zero, errors.New("bridge: HostEnd.Receive: nil task")
-	}
-	for spins := 0; ; {
+	var sp spin
+	for {
 		if v, ok := k.g2h.pop(); ok {
 			return v, nil
 		}
@@ -88,24 +79,17 @@ func (h *HostEnd[H2G, G2H]) Receive(t *loop.Task) (G2H, error) {
 		if k.hwait != nil {
 			return zero, errors.New("bridge: HostEnd.Receive: another task is already receiving")
 		}
-		if spins < spinYields {
-			// A guest that answers within a turn or two is seen without
-			// allocating a future to park on.
-			spins++
-			if err := t.Yield(); err != nil {
-				if k.guestLeft && k.cancelledIt && errors.Is(err, loop.ErrCancelled) {
-					return zero, k.relay
-				}
-				return zero, err
+		// A guest that answers within a turn or two is seen without
+		// allocating a future to park on.
+		err := sp.host(ctx, func() error {
+			f := loop.NewFuture[struct{}](loop.FromContext(ctx))
+			k.hwait = f
+			_, err := loop.Await(ctx, f)
+			if k.hwait == f {
+				k.hwait = nil
 			}
-			continue
-		}
-		f := loop.NewFuture[struct{}](t.Loop())
-		k.hwait = f
-		_, err := loop.Await(t, f)
-		if k.hwait == f {
-			k.hwait = nil
-		}
+			return err
+		})
 		if err != nil {
 			if k.guestLeft && (errors.Is(err, ErrGuestExited) || errors.Is(err, ErrGuestCrashed) ||
 				k.cancelledIt && errors.Is(err, loop.ErrCancelled)) {
@@ -136,18 +120,14 @@ type GuestEnd[H2G, G2H any] struct{ k *link[H2G, G2H] }
 // an ErrHostExited error with SuppressGracefulExits(false)), the host's
 // error, or an error matching ErrHostCancelled. Several tasks may receive
 // at once; each value goes to one of them. After Subscribe, Receive is an
-// error: receive from the subscriptions.
+// error matching sc.ErrClosedResource: receive from the subscriptions.
 func (c *GuestEnd[H2G, G2H]) Receive(ctx context.Context) (H2G, error) {
 	k := c.k
-	if k.subscribed {
-		var zero H2G
-		return zero, errors.New("bridge: GuestEnd.Receive after Subscribe: receive from a Subscription")
-	}
 	if k.guestLeft {
 		var zero H2G
 		return zero, fmt.Errorf("bridge: GuestEnd.Receive after OpenChannelFrom returned: %w", sc.ErrClosedResource)
 	}
-	return k.base.receive(ctx, &k.linkState, "GuestEnd.Receive")
+	return receive(ctx, &k.linkState, k.in)
 }
 
 // Send queues v for the host task without blocking and wakes it if it
@@ -188,68 +168,62 @@ func (c *GuestEnd[H2G, G2H]) Send(ctx context.Context, v G2H) error {
 // subscribe). Values still queued on the channel at the first Subscribe go
 // to that first subscription, so none is lost; from then on
 // GuestEnd.Receive is an error. Each subscription has its own queue of
-// WithQueueSize values; a full one makes HostEnd.Send fail with
-// ErrOverrun, so Close subscriptions that stop receiving.
+// WithQueueSize values, and overrun is per subscription: one that falls
+// behind loses values (its Receive reports how many, as an
+// *sc.OverrunError) without holding the others back, so Close
+// subscriptions that stop receiving. Once the host task has ended,
+// Subscribe returns how it ended, as Receive would.
 func (c *GuestEnd[H2G, G2H]) Subscribe() (*Subscription[H2G], error) {
 	k := c.k
-	if k.guestLeft {
+	switch {
+	case k.guestLeft:
 		return nil, fmt.Errorf("bridge: GuestEnd.Subscribe after OpenChannelFrom returned: %w", sc.ErrClosedResource)
+	case k.hostDone():
+		return nil, k.hostEnd
 	}
-	s := &Subscription[H2G]{st: &k.linkState}
-	if !k.subscribed {
-		k.subscribed = true
-		k.base.q.drainTo(&s.rd.q)
-		k.base.closed = true
-		wake(&k.base.sig) // receivers parked on the channel's own queue: look again
+	s, err := k.in.Subscribe(k.cfg.queue)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: GuestEnd.Subscribe: %w", err)
 	}
-	k.subs = append(k.subs, s)
-	s.unsub = func() {
-		for i, o := range k.subs {
-			if o == s {
-				k.subs = append(k.subs[:i], k.subs[i+1:]...)
-				return
-			}
-		}
-	}
-	return s, nil
+	return &Subscription[H2G]{s: s, st: &k.linkState}, nil
 }
 
 // Subscription is one fan-out receiver of a channel's host-to-guest values
-// (see GuestEnd.Subscribe). Its methods are for tasks of the guest run.
+// (see GuestEnd.Subscribe): an sc.Subscription of the channel's inbox. Its
+// methods are for tasks of the guest run.
 type Subscription[T any] struct {
-	rd    reader[T]
-	st    *linkState
-	unsub func()
+	s  *sc.Subscription[T]
+	st *linkState
 }
 
-// Receive takes the subscription's next value, as GuestEnd.Receive does.
-// After Close, or once OpenChannelFrom has returned, it returns an error
-// matching sc.ErrClosedResource.
+// Receive takes the subscription's next value, as GuestEnd.Receive does;
+// where values meant for it were lost to a full queue it returns an
+// *sc.OverrunError (matching ErrOverrun) once, then goes on. After Close,
+// or once OpenChannelFrom has returned, it returns an error matching
+// sc.ErrClosedResource.
 func (s *Subscription[T]) Receive(ctx context.Context) (T, error) {
-	return s.rd.receive(ctx, s.st, "Subscription.Receive")
+	if s.st.guestLeft {
+		var zero T
+		return zero, fmt.Errorf("bridge: Subscription.Receive after OpenChannelFrom returned: %w", sc.ErrClosedResource)
+	}
+	return receive(ctx, s.st, s.s)
 }
 
 // Close ends the subscription: the host's values no longer go to it, and
 // tasks waiting in its Receive get sc.ErrClosedResource. Repeat calls are
 // no-ops.
-func (s *Subscription[T]) Close() {
-	if s.rd.closed {
-		return
-	}
-	s.rd.closed = true
-	s.unsub()
-	wake(&s.rd.sig)
-}
+func (s *Subscription[T]) Close() { _ = s.s.Close() }
 
-// ring is a FIFO queue on a circular buffer that grows by doubling, so a
-// steady stream allocates nothing once it has reached its working size.
+// ring is the host side's unbounded FIFO queue of guest-to-host values, on
+// a circular buffer that grows by doubling, so a steady stream allocates
+// nothing once it has reached its working size. (The guest side's queues
+// are sc.Inboxes: bounded, and parked on by guest tasks; the host task
+// parks on a loop future instead, see HostEnd.Receive.)
 type ring[T any] struct {
 	buf  []T
 	head int // index of the oldest value
 	n    int // values queued
 }
-
-func (r *ring[T]) len() int { return r.n }
 
 func (r *ring[T]) push(v T) {
 	if r.n == len(r.buf) {
@@ -277,11 +251,4 @@ func (r *ring[T]) grow() {
 		buf[i] = r.buf[(r.head+i)%len(r.buf)]
 	}
 	r.buf, r.head = buf, 0
-}
-
-// drainTo moves every queued value to dst, in order.
-func (r *ring[T]) drainTo(dst *ring[T]) {
-	for v, ok := r.pop(); ok; v, ok = r.pop() {
-		dst.push(v)
-	}
 }

@@ -19,8 +19,8 @@ type (
 
 // sendRange is a host side that sends started, then 0..n-1, yielding now
 // and then so the guest keeps up, then returns nil.
-func sendRange(started, n int) func(t *loop.Task, ch *hostEnd) error {
-	return func(t *loop.Task, ch *hostEnd) error {
+func sendRange(started, n int) func(ctx context.Context, ch *hostEnd) error {
+	return func(ctx context.Context, ch *hostEnd) error {
 		if err := ch.Started(started); err != nil {
 			return err
 		}
@@ -29,7 +29,7 @@ func sendRange(started, n int) func(t *loop.Task, ch *hostEnd) error {
 				return err
 			}
 			if i%16 == 15 {
-				if err := t.Yield(); err != nil {
+				if err := loop.Yield(ctx); err != nil {
 					return err
 				}
 			}
@@ -87,12 +87,12 @@ func checkRange(t *testing.T, who string, got []int, n int) {
 func TestB3FanOutSubscriptions(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		var gotA, gotB []int
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			if err := ch.Started(0); err != nil {
 				return err
 			}
 			for range 2 {
-				if _, err := ch.Receive(lt); err != nil {
+				if _, err := ch.Receive(ctx); err != nil {
 					return err
 				}
 			}
@@ -101,7 +101,7 @@ func TestB3FanOutSubscriptions(t *testing.T) {
 					return err
 				}
 				if i%16 == 15 {
-					if err := lt.Yield(); err != nil {
+					if err := loop.Yield(ctx); err != nil {
 						return err
 					}
 				}
@@ -153,7 +153,7 @@ func TestB4GuestCrashes(t *testing.T) {
 		t.Run(parked, func(t *testing.T) {
 			inGuest(t, func(ctx context.Context) error {
 				var hostErr, hostChErr error
-				err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+				err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 					if err := ch.Started(0); err != nil {
 						return err
 					}
@@ -164,9 +164,9 @@ func TestB4GuestCrashes(t *testing.T) {
 						}
 						switch parked {
 						case "receive":
-							_, hostErr = ch.Receive(lt) // acks
+							_, hostErr = ch.Receive(ctx) // acks
 						case "sleep":
-							hostErr = lt.Sleep(time.Millisecond)
+							hostErr = loop.Sleep(ctx, time.Millisecond)
 						}
 						if hostErr != nil {
 							hostChErr = ch.Err()
@@ -216,12 +216,12 @@ func TestB5GuestExitsEarly(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		var hostErr error
 		hostEnded := false
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			defer func() { hostEnded = true }()
 			if err := ch.Started(7); err != nil {
 				return err
 			}
-			_, hostErr = ch.Receive(lt)
+			_, hostErr = ch.Receive(ctx)
 			return hostErr
 		}, func(ctx context.Context, ch *guestEnd, started int) error {
 			return nil
@@ -282,8 +282,8 @@ func TestB6HostExitsEarly(t *testing.T) {
 func TestB7HostErrorsBeforeStarted(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		ran := false
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
-			if err := lt.Sleep(time.Millisecond); err != nil {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
+			if err := loop.Sleep(ctx, time.Millisecond); err != nil {
 				return err
 			}
 			return errBoom
@@ -305,7 +305,7 @@ func TestB7HostErrorsBeforeStarted(t *testing.T) {
 // error matching ErrHostExited.
 func TestB7HostReturnsBeforeStarted(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		err := bridge.OpenChannelFrom(ctx, func(*loop.Task, *hostEnd) error { return nil },
+		err := bridge.OpenChannelFrom(ctx, func(context.Context, *hostEnd) error { return nil },
 			func(context.Context, *guestEnd, int) error { return nil })
 		if !errors.Is(err, bridge.ErrHostExited) {
 			t.Errorf("OpenChannelFrom = %v; want ErrHostExited", err)
@@ -344,13 +344,13 @@ func TestB9EchoThousand(t *testing.T) {
 }
 
 // echoHost sends back every value until the guest leaves.
-func echoHost(n *int) func(t *loop.Task, ch *hostEnd) error {
-	return func(t *loop.Task, ch *hostEnd) error {
+func echoHost(n *int) func(ctx context.Context, ch *hostEnd) error {
+	return func(ctx context.Context, ch *hostEnd) error {
 		if err := ch.Started(0); err != nil {
 			return err
 		}
 		for {
-			v, err := ch.Receive(t)
+			v, err := ch.Receive(ctx)
 			if err != nil {
 				if errors.Is(err, bridge.ErrGuestExited) {
 					return nil
@@ -370,39 +370,20 @@ func echoHost(n *int) func(t *loop.Task, ch *hostEnd) error {
 func TestOpenChannelFromHostCancelled(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		var recvErr error
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			if err := ch.Started(0); err != nil {
 				return err
 			}
-			lt.Cancel()
-			return lt.Sleep(time.Hour)
+			loop.CurrentTask(ctx).Cancel()
+			return loop.Sleep(ctx, time.Hour)
 		}, func(ctx context.Context, ch *guestEnd, _ int) error {
 			_, recvErr = ch.Receive(ctx)
 			return recvErr
 		})
 		for _, e := range []error{recvErr, err} {
 			if !errors.Is(e, bridge.ErrHostCancelled) || !errors.Is(e, loop.ErrCancelled) {
-				t.Errorf("got %v; want ErrHostCancelled and loop.ErrCancelled", e)
+				t.Errorf("got %v (recv %v, outcome %v); want ErrHostCancelled and loop.ErrCancelled", e, recvErr, err)
 			}
-		}
-		return nil
-	})
-}
-
-// TestOpenChannelFromHostErrorCancelsBody: a host error stops a body that
-// blocks elsewhere, and OpenChannelFrom returns it.
-func TestOpenChannelFromHostErrorCancelsBody(t *testing.T) {
-	inGuest(t, func(ctx context.Context) error {
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
-			if err := ch.Started(0); err != nil {
-				return err
-			}
-			return errBoom
-		}, func(ctx context.Context, ch *guestEnd, _ int) error {
-			return sc.SleepForever(ctx)
-		})
-		if !errors.Is(err, errBoom) {
-			t.Errorf("OpenChannelFrom = %v; want %v", err, errBoom)
 		}
 		return nil
 	})
@@ -416,13 +397,13 @@ func TestOpenChannelFromGuestCancelled(t *testing.T) {
 		var hostErr error
 		hostEnded := false
 		err := sc.MoveOnAfter(ctx, 10*time.Millisecond, func(ctx context.Context) error {
-			err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+			err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 				defer func() { hostEnded = true }()
 				if err := ch.Started(0); err != nil {
 					return err
 				}
-				hostErr = lt.Sleep(time.Hour)
-				_ = lt.Sleep(time.Millisecond) // cleanup that awaits
+				hostErr = loop.Sleep(ctx, time.Hour)
+				_ = loop.Sleep(ctx, time.Millisecond) // cleanup that awaits
 				return hostErr
 			}, func(ctx context.Context, ch *guestEnd, _ int) error {
 				_, err := ch.Receive(ctx)
@@ -443,13 +424,75 @@ func TestOpenChannelFromGuestCancelled(t *testing.T) {
 	})
 }
 
+// A host error stops a body that blocks elsewhere, and OpenChannelFrom
+// returns it; when the body then fails with an error of its own, both come
+// out, the host's first.
+func TestOpenChannelFromHostErrorCancelsBody(t *testing.T) {
+	errBody := errors.New("body failed too")
+	tests := []struct {
+		name  string
+		give  error // what the body returns once cancelled; nil: its cancellation
+		check func(t *testing.T, err error)
+	}{
+		{"body cancelled", nil, func(t *testing.T, err error) {
+			if !errors.Is(err, errBoom) {
+				t.Errorf("OpenChannelFrom = %v; want %v", err, errBoom)
+			}
+		}},
+		{"body fails too", errBody, func(t *testing.T, err error) { checkOrder(t, err, errBoom, errBody) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inGuest(t, func(ctx context.Context) error {
+				err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
+					if err := ch.Started(0); err != nil {
+						return err
+					}
+					return errBoom
+				}, func(ctx context.Context, ch *guestEnd, _ int) error {
+					err := sc.SleepForever(ctx) // cancelled by the host's failure
+					if tt.give != nil {
+						return tt.give
+					}
+					return err
+				})
+				tt.check(t, err)
+				return nil
+			})
+		})
+	}
+}
+
+// The guest side is cancelled first, and the host task fails while it
+// handles the cancel: OpenChannelFrom returns the cancellation, then the
+// host's error, and the scope that absorbs the cancellation lets the
+// host's error through (as RunHostTask does).
+func TestOpenChannelFromGuestCancelThenHostError(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var openErr, hostCause error
+		err := sc.OpenCancelScope(ctx, func(ctx context.Context, cs *sc.CancelScope) error {
+			openErr = bridge.OpenChannelFrom(ctx, func(hctx context.Context, ch *hostEnd) error {
+				if err := ch.Started(0); err != nil {
+					return err
+				}
+				return failOnCancel(hctx, cs, &hostCause)
+			}, func(ctx context.Context, ch *guestEnd, _ int) error {
+				return sc.SleepForever(ctx)
+			})
+			return openErr
+		})
+		checkFailedOnCancel(t, err, openErr, hostCause, bridge.ErrGuestExited)
+		return nil
+	})
+}
+
 // TestOpenChannelFromOverrun: a host that outruns the guest's queue gets
 // ErrOverrun, and the value is not queued.
 func TestOpenChannelFromOverrun(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		var sendErr error
 		var got []int
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			if err := ch.Started(0); err != nil {
 				return err
 			}
@@ -483,7 +526,7 @@ func TestOpenChannelFromOverrun(t *testing.T) {
 // TestOpenChannelFromPanics: a panic on either side becomes an error.
 func TestOpenChannelFromPanics(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			panic("host side")
 		}, func(context.Context, *guestEnd, int) error { return nil })
 		var pe *loop.PanicError
@@ -491,11 +534,11 @@ func TestOpenChannelFromPanics(t *testing.T) {
 			t.Errorf("host panic: %v; want a *loop.PanicError", err)
 		}
 		var hostErr error
-		err = bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err = bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			if err := ch.Started(0); err != nil {
 				return err
 			}
-			_, hostErr = ch.Receive(lt)
+			_, hostErr = ch.Receive(ctx)
 			return hostErr
 		}, func(context.Context, *guestEnd, int) error { panic("guest side") })
 		if !errors.As(err, &pe) {
@@ -519,7 +562,7 @@ func TestOpenChannelFromMisuse(t *testing.T) {
 		}
 		var sendErr, twiceErr error
 		var after *guestEnd
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			sendErr = ch.Send(1)
 			if err := ch.Started(0); err != nil {
 				return err
@@ -594,20 +637,20 @@ func TestOpenChannelFromSeveralReceivers(t *testing.T) {
 func TestSubscriptionClose(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		var sendErrs []error
-		err := bridge.OpenChannelFrom(ctx, func(lt *loop.Task, ch *hostEnd) error {
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			if err := ch.Started(0); err != nil {
 				return err
 			}
 			if err := ch.Send(100); err != nil { // before any Subscribe
 				return err
 			}
-			if _, err := ch.Receive(lt); err != nil { // subscribed
+			if _, err := ch.Receive(ctx); err != nil { // subscribed
 				return err
 			}
 			for i := range 4 {
 				sendErrs = append(sendErrs, ch.Send(i))
 			}
-			_, err := ch.Receive(lt) // until the guest leaves
+			_, err := ch.Receive(ctx) // until the guest leaves
 			if errors.Is(err, bridge.ErrGuestExited) {
 				return nil
 			}
@@ -653,6 +696,85 @@ func TestSubscriptionClose(t *testing.T) {
 			if e != nil {
 				t.Errorf("send %d = %v; want nil (the closed subscription does not count)", i, e)
 			}
+		}
+		return nil
+	})
+}
+
+// TestSubscriptionOverrunIsPerSubscription: a subscription that falls
+// behind loses values and is told where (an *sc.OverrunError), while the
+// one that keeps up gets every value; the host's Send reports the loss.
+func TestSubscriptionOverrunIsPerSubscription(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		sendErrs := 0
+		var fast, slow []int
+		var lost error
+		err := bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
+			if err := ch.Started(0); err != nil {
+				return err
+			}
+			if _, err := ch.Receive(ctx); err != nil { // both subscribed
+				return err
+			}
+			for i := range 6 {
+				if err := ch.Send(i); errors.Is(err, bridge.ErrOverrun) {
+					sendErrs++
+				} else if err != nil {
+					return err
+				}
+				if _, err := ch.Receive(ctx); err != nil { // the fast one's ack
+					return err
+				}
+			}
+			return nil
+		}, func(ctx context.Context, ch *guestEnd, _ int) error {
+			a, err := ch.Subscribe()
+			if err != nil {
+				return err
+			}
+			b, err := ch.Subscribe()
+			if err != nil {
+				return err
+			}
+			if err := ch.Send(ctx, 0); err != nil {
+				return err
+			}
+			for {
+				v, err := a.Receive(ctx)
+				if errors.Is(err, sc.ErrEndOfChannel) {
+					break
+				}
+				if err != nil {
+					return err
+				}
+				fast = append(fast, v)
+				if err := ch.Send(ctx, 0); err != nil {
+					return err
+				}
+			}
+			for {
+				v, err := b.Receive(ctx)
+				if err != nil {
+					if lost == nil && errors.Is(err, bridge.ErrOverrun) {
+						lost = err
+						continue
+					}
+					return err
+				}
+				slow = append(slow, v)
+			}
+		}, bridge.WithQueueSize(4))
+		if err != nil {
+			t.Errorf("OpenChannelFrom = %v", err)
+		}
+		checkRange(t, "subscription that keeps up", fast, 6)
+		checkRange(t, "subscription that falls behind", slow, 4)
+		var oe *sc.OverrunError
+		if !errors.As(lost, &oe) || oe.Lost != 2 {
+			t.Errorf("slow subscription's loss report = %v; want an *sc.OverrunError of 2", lost)
+		}
+		if sendErrs != 2 {
+			t.Errorf("Send reported %d overruns; want 2", sendErrs)
 		}
 		return nil
 	})

@@ -3,6 +3,8 @@ package bridge
 import (
 	"errors"
 	"fmt"
+
+	"github.com/hitchrt/hitch/actor/sc"
 )
 
 var (
@@ -33,10 +35,12 @@ var (
 	// (tractor's AsyncioTaskExited).
 	ErrHostExited = errors.New("bridge: host task exited")
 
-	// ErrOverrun is returned by HostEnd.Send when the guest side's queue
-	// is full: the guest does not keep up with the host (tractor's
-	// StreamOverrun). The value was not queued.
-	ErrOverrun = errors.New("bridge: guest queue full (overrun)")
+	// ErrOverrun is sc.ErrOverrun, the category of overruns (tractor's
+	// StreamOverrun): HostEnd.Send returns an error matching it when a
+	// guest-side queue was full (the guest does not keep up with the
+	// host), and a Subscription that lost values reports an
+	// *sc.OverrunError, which matches it too.
+	ErrOverrun = sc.ErrOverrun
 )
 
 // hostCancelled is what a guest sees when its host task was cancelled by
@@ -48,6 +52,21 @@ func hostCancelled(cause error) error { return fmt.Errorf("%w: %w", ErrHostCance
 // cause: it matches ErrGuestCrashed and the cause.
 func guestCrashed(cause error) error { return fmt.Errorf("%w: %w", ErrGuestCrashed, cause) }
 
+// inOrder returns first and then as one error, dropping neither: a nil
+// one is left out, and two go into an *sc.NurseryError in that order. That
+// is the error group cancel scopes look into: a scope that absorbs a
+// cancellation among them keeps the other (an errors.Join would be
+// absorbed whole, since it matches sc.ErrCancelled).
+func inOrder(first, then error) error {
+	switch {
+	case first == nil:
+		return then
+	case then == nil:
+		return first
+	}
+	return &sc.NurseryError{Errs: []error{first, then}}
+}
+
 // TranslationError says that a host task and its guest run could not be
 // kept in step: most often the host loop closed before the guest run
 // finished (tractor's AsyncioRuntimeTranslationError).
@@ -56,8 +75,10 @@ type TranslationError struct {
 	Err error  // the cause; matches ErrAbandoned when the run was abandoned
 }
 
+// Error names the operation and the cause.
 func (e *TranslationError) Error() string {
 	return fmt.Sprintf("bridge: %s: %v", e.Op, e.Err)
 }
 
+// Unwrap returns the cause, so errors.Is sees ErrAbandoned through it.
 func (e *TranslationError) Unwrap() error { return e.Err }

@@ -2,6 +2,7 @@ package bridge_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,76 +11,85 @@ import (
 	"github.com/hitchrt/hitch/loop"
 )
 
-// A host task hands its loop to a guest run and waits for its value; the
-// host loop keeps running its own callbacks meanwhile.
+// Cancelling the host task that waits in RunGuest cancels the guest, whose
+// cleanup runs (and may wait) before RunGuest returns.
 func ExampleRunGuest() {
-	err := loop.Run(func(t *loop.Task) error {
-		t.Loop().CallLater(time.Millisecond, func() { fmt.Println("host callback") })
-		v, err := bridge.RunGuest(t, func(ctx context.Context) (string, error) {
-			return "guest value", sc.Sleep(ctx, 10*time.Millisecond)
+	err := loop.Run(func(ctx context.Context) error {
+		host := loop.CurrentTask(ctx)
+		host.Loop().CallLater(10*time.Millisecond, func() { host.Cancel() })
+		n, err := bridge.RunGuest(ctx, func(ctx context.Context) (int, error) {
+			err := sc.SleepForever(ctx)
+			fmt.Println("guest:", err)
+			sc.OpenCancelScope(ctx, func(ctx context.Context, s *sc.CancelScope) error {
+				s.SetShield(true) // cleanup that waits, shielded from the cancel
+				return sc.Sleep(ctx, time.Millisecond)
+			})
+			fmt.Println("guest: cleaned up")
+			return 1, err
 		})
-		fmt.Println(v)
-		return err
+		fmt.Println("RunGuest:", n, errors.Is(err, loop.ErrCancelled))
+		return nil
 	})
 	fmt.Println("err:", err)
 	// Output:
-	// host callback
-	// guest value
+	// guest: sc: cancelled
+	// guest: cleaned up
+	// RunGuest: 1 true
 	// err: <nil>
 }
 
-// Any loop that runs funcs on its goroutine can host a guest: here a
-// channel of funcs, adapted in one line with HostFunc.
-func ExampleStartGuestRun() {
-	calls := make(chan func(), 16)
+// To quit a guest run early, cancel it and keep the host running until
+// the done callback has fired.
+func ExampleGuest_Cancel() {
+	calls := make(chan func(), 16) // a foreign loop
 	host := bridge.HostFunc(func(fn func()) error { calls <- fn; return nil })
 	finished := false
-	_, err := bridge.StartGuestRun(host, func(ctx context.Context) (int, error) {
-		return 6 * 7, sc.Checkpoint(ctx)
-	}, func(o bridge.Outcome[int]) {
-		fmt.Println("done:", o.Value, o.Err)
+	g, err := bridge.StartGuestRun(host, func(ctx context.Context) (string, error) {
+		return "", sc.SleepForever(ctx)
+	}, func(o bridge.Outcome[string]) {
+		fmt.Println("done:", o.Err) // the root scope absorbed its own cancel
 		finished = true
 	}, bridge.WithSIGINT(false))
 	if err != nil {
 		panic(err)
 	}
-	for !finished { // the foreign loop
+	g.Cancel()
+	for !finished {
 		(<-calls)()
 	}
-	// Output: done: 42 <nil>
+	// Output: done: <nil>
 }
 
-// A guest task awaits a host task, then streams with another through a
-// linked two-way channel.
+// A host task streams values to a guest task; when it returns, the guest's
+// receives end with sc.ErrEndOfChannel, and OpenChannelFrom returns nil.
 func ExampleOpenChannelFrom() {
-	err := loop.Run(func(t *loop.Task) error {
-		_, err := bridge.RunGuest(t, func(ctx context.Context) (struct{}, error) {
-			v, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) { return 41 + 1, nil })
-			fmt.Println(v, err)
-			err = bridge.OpenChannelFrom(ctx,
-				func(t *loop.Task, ch *bridge.HostEnd[string, string]) error {
-					ch.Started("ready")
-					for {
-						s, err := ch.Receive(t)
-						if err != nil {
-							return nil // the guest side left
-						}
-						ch.Send("echo: " + s)
+	err := loop.Run(func(ctx context.Context) error {
+		_, err := bridge.RunGuest(ctx, func(ctx context.Context) (int, error) {
+			sum := 0
+			err := bridge.OpenChannelFrom(ctx,
+				func(ctx context.Context, ch *bridge.HostEnd[int, struct{}]) error {
+					ch.Started(3) // how many follow
+					for i := 1; i <= 3; i++ {
+						ch.Send(i * 10)
 					}
+					return nil
 				},
-				func(ctx context.Context, ch *bridge.GuestEnd[string, string], first string) error {
-					ch.Send(ctx, "hi")
-					s, err := ch.Receive(ctx)
-					fmt.Println(first, s)
-					return err
+				func(ctx context.Context, ch *bridge.GuestEnd[int, struct{}], count int) error {
+					for {
+						v, err := ch.Receive(ctx)
+						if err != nil {
+							return err // sc.ErrEndOfChannel once the host returned
+						}
+						sum += v
+					}
 				})
-			return struct{}{}, err
+			fmt.Println("sum:", sum, "err:", err)
+			return sum, err
 		})
 		return err
 	})
 	fmt.Println("err:", err)
 	// Output:
-	// 42 <nil>
-	// ready echo: hi
+	// sum: 60 err: <nil>
 	// err: <nil>
 }

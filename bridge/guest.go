@@ -2,17 +2,15 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"sync"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/internal/panics"
-	"github.com/hitchrt/hitch/internal/sigint"
+	"github.com/hitchrt/hitch/internal/sigguard"
 )
 
 // Outcome is how a guest run ended: main's value when Err is nil, or the
@@ -33,13 +31,19 @@ type Guest struct {
 	log  *slog.Logger
 	tick func() // g.step as a func value, made once
 
-	waits  chan time.Time // tick -> waiter: wait until this deadline
-	orphan chan error     // waiter -> close hook: the runner, host refused
-	stop   chan struct{}  // closed when the run is over; stops helpers
-	bg     sync.WaitGroup // the waiter and the signal watcher
-	hooked bool           // the host runs reclaim while it closes
-	locked bool           // WithHostThreadLocked
-	unhook func()
+	waits   chan time.Time // tick -> waiter: wait until this deadline
+	orphan  chan error     // waiter -> close hook: the runner, host refused
+	stop    chan struct{}  // closed when the run is over; stops helpers
+	bg      sync.WaitGroup // the waiter
+	hooked  bool           // the host runs reclaim while it closes
+	locked  bool           // WithHostThreadLocked
+	slice   time.Duration  // WithTickSlice
+	unhook  func()
+	unclaim func() // releases the SIGINT fallback; set before the first tick
+
+	// hostTurn asks the running tick to end after its batch, for a guest
+	// task that waits on the host side. Host goroutine only, inside ticks.
+	hostTurn bool
 
 	once    sync.Once
 	err     error         // the outcome's error; set before done closes
@@ -49,9 +53,10 @@ type Guest struct {
 
 // StartGuestRun starts main as the main task of a guest run on host and
 // returns at once (trio's start_guest_run). Each scheduler tick is one host
-// callback: it runs one batch of the guest's runnable task steps, on the
-// host's goroutine and OS thread, serialized with the host's own callbacks.
-// While tasks are runnable the tick re-queues itself with the host; when
+// callback: it runs batches of the guest's runnable task steps, on the
+// host's goroutine and OS thread, serialized with the host's own callbacks,
+// for at most a slice of host time (WithTickSlice). While tasks are
+// runnable after that the tick re-queues itself with the host; when
 // every task waits, a waiter goroutine sleeps until the next deadline or
 // wake-up and then hands the next tick to the host. Host code that changes
 // guest state between ticks (setting an Event, cancelling a scope, moving a
@@ -70,16 +75,24 @@ type Guest struct {
 //
 // A host runs one guest at a time: a second StartGuestRun on a host whose
 // guest has not finished returns ErrHostBusy. Errors in setting up the run
-// (a nil argument, a host that refuses the first tick) are returned here;
-// everything later goes to done.
+// (a nil argument, an invalid option, a host that refuses the first tick)
+// are returned here; everything later goes to done.
 func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), done func(Outcome[T]), opts ...Option) (*Guest, error) {
+	return startGuestRun("StartGuestRun", host, main, done, opts)
+}
+
+// startGuestRun is StartGuestRun for op, the public function called.
+func startGuestRun[T any](op string, host Host, main func(ctx context.Context) (T, error), done func(Outcome[T]), opts []Option) (*Guest, error) {
 	switch {
 	case host == nil:
-		return nil, errors.New("bridge: StartGuestRun: nil host")
+		return nil, fmt.Errorf("bridge: %s: nil host", op)
 	case main == nil:
-		return nil, errors.New("bridge: StartGuestRun: nil main")
+		return nil, fmt.Errorf("bridge: %s: nil main", op)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(op, opts)
+	if err != nil {
+		return nil, err
+	}
 	var value T
 	g := &Guest{
 		host:   host,
@@ -89,13 +102,19 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 		locked: cfg.locked,
+		slice:  cfg.slice,
 		unhook: func() {},
+	}
+	g.unclaim = func() {}
+	scOpts := append([]sc.Option{sc.WithValue(guestKey, g)}, cfg.scOpts...)
+	if h, ok := host.(hostCoder); ok {
+		scOpts = append(scOpts, sc.WithHostCode(h.OnLoop))
 	}
 	g.r = sc.NewRunner(func(ctx context.Context) error {
 		v, err := main(ctx)
 		value = v
 		return err
-	}, cfg.scOpts...)
+	}, scOpts...)
 	g.tick = g.step
 	g.deliver = func() {
 		if done == nil {
@@ -115,16 +134,17 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 			g.hooked, g.unhook = true, unhook
 		}
 	}
+	if cfg.sigint {
+		g.watchSIGINT() // before the first tick, which may end the run
+	}
 	if err := host.RunSyncSoonThreadsafe(g.tick); err != nil {
+		g.unclaim()
 		g.unhook()
 		unregister(host, g)
-		return nil, fmt.Errorf("bridge: StartGuestRun: the host refused the first tick: %w", err)
+		return nil, fmt.Errorf("bridge: %s: the host refused the first tick: %w", op, err)
 	}
 	g.bg.Add(1)
 	go g.waiter()
-	if cfg.sigint {
-		g.watchSIGINT()
-	}
 	return g, nil
 }
 
@@ -132,14 +152,19 @@ func StartGuestRun[T any](host Host, main func(ctx context.Context) (T, error), 
 // travels with the tick: it is queued on the host, running here, or held
 // by the waiter, never two at once; whoever holds it when the host refuses
 // the next tick abandons the run.
+//
+// Scheduling rule: a tick runs sc batches back to back while tasks stay
+// runnable, until its slice of host time has passed, or a guest task that
+// waits on the host side asks for the host's turn (see spin); only then
+// does it queue the next tick behind the host's callbacks. A guest with one busy
+// task so pays a host round trip per slice, not per step, and the host
+// still gets its turn at least every slice (plus the batch that crossed it).
 func (g *Guest) step() {
-	var res sc.TickResult
-	if p := g.safeTick(&res); p != nil {
+	res, p := g.runSlice()
+	switch {
+	case p != nil:
 		g.r.Abandon(p) // the runner is broken: unwind it, report the panic
 		g.finish()
-		return
-	}
-	switch {
 	case res.Finished:
 		g.finish()
 	case res.Runnable:
@@ -151,17 +176,77 @@ func (g *Guest) step() {
 	}
 }
 
-// safeTick runs a tick; a panic there is a bug of the runtime, not of
-// task code (which is captured per task), and ends the run with it.
-func (g *Guest) safeTick(res *sc.TickResult) (err error) {
+// runSlice runs scheduler batches (sc ticks) until the run finished,
+// nothing is runnable, or the tick's slice is used up, and returns the
+// last batch's result. A panic there is a bug of the runtime, not of task
+// code (which is captured per task), and ends the run with it. One
+// recover covers the whole slice: a deferred call per batch would cost as
+// much as a task step.
+func (g *Guest) runSlice() (res sc.TickResult, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("bridge: internal error in a guest tick: %w", panics.Capture(v, "guest tick"))
 		}
 	}()
-	*res = g.r.Tick()
-	return nil
+	budget := newTickBudget(g.slice)
+	g.hostTurn = false
+	for {
+		res = g.r.Tick()
+		if res.Finished || !res.Runnable || g.hostTurn || !budget.more() {
+			return res, nil
+		}
+	}
 }
+
+// tickBudget tells a tick whether its slice of host time has room for
+// another batch. The clock starts after the first batch, so a tick of one
+// batch (a guest that soon waits, the common case) never reads it; the
+// host's turn thus comes at least every slice plus one batch. Reading the
+// clock costs tens of nanoseconds on some machines, as much as a task
+// step, so it is not read after every batch either: after each read, the
+// next comes once half of the batches that would still fit (at the pace
+// so far) have run, and at most as many batches as ran before it. A slice
+// then costs a few reads (about log2 of its batches), and batches of even
+// cost never overrun it.
+type tickBudget struct {
+	slice, start  time.Duration
+	started       bool // the clock was read after the first batch
+	batches, next int  // batches since start; the count at which to read again
+}
+
+func newTickBudget(slice time.Duration) tickBudget { return tickBudget{slice: slice} }
+
+// more reports, after a batch, whether the tick may run another.
+func (b *tickBudget) more() bool {
+	if b.slice <= 0 {
+		return false
+	}
+	if !b.started {
+		b.started, b.start, b.next = true, tickClock(), 1
+		return true
+	}
+	b.batches++
+	if b.batches < b.next {
+		return true
+	}
+	elapsed := tickClock() - b.start
+	if elapsed >= b.slice {
+		return false
+	}
+	// At most double the batches between reads: a batch that was cheap
+	// so far (or cheaper than the clock can tell) says little about the
+	// next ones.
+	perBatch := max(elapsed/time.Duration(b.batches), 1)
+	fit := int((b.slice - elapsed) / perBatch / 2)
+	b.next = b.batches + max(1, min(fit, b.batches))
+	return true
+}
+
+// tickClock is the monotonic clock ticks measure their slice on (time
+// since the package started); tests swap it.
+var tickClock = func() time.Duration { return time.Since(clockBase) }
+
+var clockBase = time.Now()
 
 // waiter waits, off the host, for the next deadline or wake-up whenever
 // every guest task waits, then hands the next tick to the host. If the
@@ -212,34 +297,20 @@ func (g *Guest) reclaim() {
 // is a guard against a bug, never a timing anyone relies on.
 const reclaimGrace = 10 * time.Second
 
-// watchSIGINT delivers SIGINT to the guest's main task while nobody else
-// owns SIGINT.
+// watchSIGINT claims SIGINT on the process's signal guard as a fallback:
+// a SIGINT that no owner (loop.Run, the actor runtime, a loop's handler)
+// or shield takes interrupts the guest's main task. The claim lasts until
+// the run ends.
 func (g *Guest) watchSIGINT() {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	g.bg.Add(1)
-	go func() {
-		defer g.bg.Done()
-		defer signal.Stop(sig)
-		for {
-			select {
-			case <-sig:
-				select {
-				case <-g.stop: // the run ended meanwhile
-					return
-				default:
-				}
-				if owner := sigint.Owner(); owner != "" {
-					g.log.Debug("bridge: SIGINT left to its owner", "owner", owner)
-					continue
-				}
-				g.log.Info("bridge: SIGINT: interrupting the guest's main task")
-				g.r.Interrupt()
-			case <-g.stop:
-				return
-			}
-		}
-	}()
+	g.unclaim = sigguard.Own(sigguard.Claim{
+		Who:     "bridge guest run",
+		Level:   sigguard.LevelFallback,
+		Signals: []os.Signal{os.Interrupt},
+		Handle: func(os.Signal) {
+			g.log.Info("bridge: SIGINT: interrupting the guest's main task")
+			g.r.Interrupt()
+		},
+	})
 }
 
 // finish ends a run that finished (or broke) under a tick: the outcome is
@@ -247,6 +318,7 @@ func (g *Guest) watchSIGINT() {
 // host.
 func (g *Guest) finish() {
 	g.once.Do(func() {
+		g.unclaim()
 		g.err = g.r.Outcome()
 		g.unhook()
 		unregister(g.host, g)
@@ -269,6 +341,7 @@ func (g *Guest) abandon(hostErr error, unwind bool) {
 		g.log.Error("bridge: guest run abandoned: the host stopped running callbacks before the run finished; its tasks stay parked (they belong to the host's locked OS thread)", "host", fmt.Sprintf("%T", g.host), "err", hostErr)
 	}
 	g.once.Do(func() {
+		g.unclaim()
 		g.err = err
 		g.unhook()
 		unregister(g.host, g)

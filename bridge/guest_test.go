@@ -316,8 +316,8 @@ func checkAbandoned(t *testing.T, unwound []error, logs string) {
 func TestG9RunGuestLoopClosesFirst(t *testing.T) {
 	var logs logBuffer
 	l := loop.New(loop.WithLogger(logs.logger()))
-	host := l.Spawn("host", func(t *loop.Task) error {
-		_, err := bridge.RunGuest(t, unit(sc.SleepForever), quiet(), logs.option())
+	host := l.Spawn("host", func(ctx context.Context) error {
+		_, err := bridge.RunGuest(ctx, unit(sc.SleepForever), quiet(), logs.option())
 		return err
 	})
 	l.CallLater(20*time.Millisecond, l.Stop)
@@ -336,9 +336,9 @@ func TestG9RunGuestLoopClosesFirst(t *testing.T) {
 // and RunGuest returns only after the guest finished.
 func TestG11HostCancelPumpsGuestToCompletion(t *testing.T) {
 	var cleaned []string
-	err := loop.Run(func(lt *loop.Task) error {
-		lt.Loop().CallLater(20*time.Millisecond, func() { lt.Cancel() })
-		v, err := bridge.RunGuest(lt, func(ctx context.Context) (string, error) {
+	err := loop.Run(func(ctx context.Context) error {
+		loop.FromContext(ctx).CallLater(20*time.Millisecond, func() { loop.CurrentTask(ctx).Cancel() })
+		v, err := bridge.RunGuest(ctx, func(ctx context.Context) (string, error) {
 			err := sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 				for _, name := range []string{"a", "b"} {
 					n.StartSoon(name, func(ctx context.Context) error {
@@ -355,7 +355,7 @@ func TestG11HostCancelPumpsGuestToCompletion(t *testing.T) {
 				return nil
 			})
 			return "finished", err
-		}, quiet(), bridge.WithPumpDelay(time.Millisecond))
+		}, quiet())
 		if len(cleaned) != 2 {
 			t.Errorf("RunGuest returned before the guest cleaned up: %v", cleaned)
 		}
@@ -369,35 +369,100 @@ func TestG11HostCancelPumpsGuestToCompletion(t *testing.T) {
 	}
 }
 
-// One guest tick holds the host for at most one batch: the tasks runnable
-// when it started. With k tasks always runnable, the host's own callbacks
-// interleave with the guest's ticks, k steps at a time.
-func TestGuestBatchBoundedByRunnableTasks(t *testing.T) {
-	const k, turns = 10, 200
-	steps, maxBetween, last := 0, 0, 0
-	err := loop.Run(func(lt *loop.Task) error {
-		l := lt.Loop()
-		_, err := bridge.RunGuest(lt, unit(func(ctx context.Context) error {
-			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
-				busyTasks(n, k, &steps)
-				var ev sc.Event
-				hostChain(l, turns, func() {
-					maxBetween = max(maxBetween, steps-last)
-					last = steps
-				}, ev.Set)
-				if err := ev.Wait(ctx); err != nil {
-					return err
-				}
-				n.CancelScope().Cancel()
-				return nil
-			})
-		}), quiet())
+// A guest tick holds the host for at most its slice plus its first batch
+// (the clock starts after it): with tasks always runnable, the host still
+// runs its own callbacks that often,
+// and within the slice the guest runs batch after batch without a host
+// round trip. The slice is measured on a fake clock on which each guest
+// task step takes 10 µs, so the bound is checked exactly, not against the
+// machine's speed.
+func TestGuestTickSlice(t *testing.T) {
+	const step = 10 * time.Microsecond
+	tests := []struct {
+		name      string
+		tasks     int
+		slice     time.Duration
+		wantSteps int // guest steps between two host callbacks, at most (and, with a slice, at least)
+	}{
+		{"one batch per tick", 10, 0, 10},
+		{"one busy task", 1, time.Millisecond, 1 + 100},    // the first batch, then 100 of one step
+		{"ten busy tasks", 10, time.Millisecond, 10 + 100}, // the first batch, then 10 of ten steps
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const turns = 200
+			steps, maxSteps, maxGap, last := 0, 0, time.Duration(0), 0
+			fake := func() time.Duration { return time.Duration(steps) * step }
+			restore := bridge.SetTickClock(fake)
+			defer restore()
+			var lastTime time.Duration
+			err := loop.Run(func(ctx context.Context) error {
+				l := loop.FromContext(ctx)
+				_, err := bridge.RunGuest(ctx, unit(func(ctx context.Context) error {
+					return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+						busyTasks(n, tt.tasks, &steps)
+						var ev sc.Event
+						hostChain(l, turns, func() {
+							maxSteps = max(maxSteps, steps-last)
+							maxGap = max(maxGap, fake()-lastTime)
+							last, lastTime = steps, fake()
+						}, ev.Set)
+						if err := ev.Wait(ctx); err != nil {
+							return err
+						}
+						n.CancelScope().Cancel()
+						return nil
+					})
+				}), quiet(), bridge.WithTickSlice(tt.slice))
+				return err
+			}, loop.WithSIGINTPolicy(false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if limit := tt.slice + time.Duration(tt.tasks)*step; tt.slice > 0 && maxGap > limit {
+				t.Errorf("the guest held the host for %v of tick clock between two host callbacks; want at most %v", maxGap, limit)
+			}
+			if maxSteps > tt.wantSteps {
+				t.Errorf("up to %d guest steps between two host callbacks; want at most %d", maxSteps, tt.wantSteps)
+			}
+			if tt.slice > 0 && maxSteps < tt.wantSteps {
+				t.Errorf("at most %d guest steps between two host callbacks; want %d: the tick should run batches back to back for its whole slice", maxSteps, tt.wantSteps)
+			}
+			if steps < tt.tasks*turns/2 {
+				t.Errorf("only %d guest steps in all", steps)
+			}
+		})
+	}
+}
+
+func TestTickSliceInvalid(t *testing.T) {
+	h := testhost.NewUnlocked()
+	_, err := bridge.StartGuestRun(h, unit(sc.Checkpoint), nil, bridge.WithTickSlice(-time.Millisecond))
+	if err == nil || !strings.Contains(err.Error(), "WithTickSlice") || !strings.Contains(err.Error(), "StartGuestRun") {
+		t.Fatalf("err = %v; want an error of StartGuestRun naming WithTickSlice", err)
+	}
+	err = loop.Run(func(ctx context.Context) error {
+		_, err := bridge.RunGuest(ctx, unit(sc.Checkpoint), bridge.WithTickSlice(-1))
 		return err
 	}, loop.WithSIGINTPolicy(false))
-	if err != nil {
-		t.Fatal(err)
+	if err == nil || !strings.Contains(err.Error(), "WithTickSlice") || !strings.Contains(err.Error(), "RunGuest") {
+		t.Fatalf("err = %v; want an error of RunGuest naming WithTickSlice", err)
 	}
-	if maxBetween > k || steps < k*turns/2 {
-		t.Fatalf("up to %d guest steps between two host callbacks (want ≤ %d); %d steps in all", maxBetween, k, steps)
-	}
+}
+
+// A host task may put into a guest's inbox directly, as host callbacks
+// may: the loop vouches for its tasks' coroutines.
+func TestHostTaskPutsIntoGuestInbox(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		in := sc.NewInbox[int](sc.CurrentTask(ctx).Runner(), 1)
+		if _, err := bridge.RunHostTask(ctx, func(context.Context) (struct{}, error) {
+			return struct{}{}, in.Put(5)
+		}); err != nil {
+			return err
+		}
+		if v, err := in.Receive(ctx); v != 5 || err != nil {
+			t.Errorf("Receive = %d, %v; want 5", v, err)
+		}
+		return nil
+	})
 }

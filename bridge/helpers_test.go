@@ -15,15 +15,35 @@ import (
 	"github.com/hitchrt/hitch/loop"
 )
 
-// bounded runs f and fails the test if it does not return in time.
-func bounded(t *testing.T, f func()) {
+// testBound is how long a test's run may take before it counts as hung.
+const testBound = 20 * time.Second
+
+// bounded runs f and fails the test if it does not return within
+// testBound.
+func bounded(t testing.TB, f func()) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() { defer close(done); f() }()
 	select {
 	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("did not finish within 20s")
+	case <-time.After(testBound):
+		t.Fatal("did not finish within " + testBound.String())
+	}
+}
+
+// inGuest runs main as a guest run on a fresh loop.Run and fails t if it
+// errs or does not finish within testBound.
+func inGuest(t testing.TB, main func(ctx context.Context) error) {
+	t.Helper()
+	var err error
+	bounded(t, func() {
+		err = loop.Run(func(ctx context.Context) error {
+			_, err := bridge.RunGuest(ctx, unit(main))
+			return err
+		}, loop.WithSIGINTPolicy(false))
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

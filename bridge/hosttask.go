@@ -9,14 +9,6 @@ import (
 	"github.com/hitchrt/hitch/loop"
 )
 
-// spinYields is how many times a guest wait for a host task yields to the
-// host loop (an sc.Checkpoint, one loop turn) before it parks. A host task
-// that answers within a turn or two, the common case, is then seen without
-// the guest going idle, which would cost a hand-off to the guest's waiter
-// goroutine and back. A host task that takes longer costs at most this many
-// extra turns before the guest parks for real.
-var spinYields = 3
-
 // hostLoop returns the guest run that ctx's task belongs to and its host
 // loop. It fails unless it is called from a task step of a live guest run
 // whose host is a *loop.Loop.
@@ -40,8 +32,9 @@ func hostLoop(ctx context.Context, op string) (*Guest, *loop.Loop, error) {
 
 // RunHostTask runs fn as a host task on the loop that hosts the calling
 // guest task, waits for it, and returns its value and error (tractor's
-// to_asyncio.run_task). It must be called from a task of a guest run whose
-// host is a *loop.Loop (anything else is an error, nothing is started).
+// to_asyncio.run_task). fn is a loop task function: its ctx is the host
+// task's. RunHostTask must be called from a task of a guest run whose host
+// is a *loop.Loop (anything else is an error, nothing is started).
 //
 // The wait is a guest checkpoint; other guest tasks and the host loop run
 // meanwhile. Outcomes:
@@ -51,18 +44,28 @@ func hostLoop(ctx context.Context, op string) (*Guest, *loop.Loop, error) {
 //     else on the loop), an error matching both ErrHostCancelled and
 //     loop.ErrCancelled;
 //   - when the calling guest task is cancelled (a deadline, a nursery
-//     failing), the host task is cancelled and RunHostTask waits, shielded,
-//     until it has ended, then returns the guest's cancellation error
-//     unchanged so the cancel scope that caused it absorbs it. The host
-//     task is never left running after RunHostTask returns, except when the
-//     guest run itself is being abandoned.
+//     failing), the host task is cancelled (its ctx's cause says so) and
+//     RunHostTask waits, shielded, until it has ended, then returns the
+//     guest's cancellation so the cancel scope that caused it absorbs it.
+//     The host task is never left running after RunHostTask returns,
+//     except when the guest run itself is being abandoned.
+//
+// No error is lost when both sides fail: if the host task ended with an
+// error of its own and the guest task was cancelled too, RunHostTask
+// returns both in an *sc.NurseryError, in the order they happened: the
+// host's error first when the host task had already ended when the guest
+// was cancelled (say a sibling guest task saw the host fail and failed in
+// turn before this wait woke up), the guest's cancellation first when the
+// host task failed while it was being cancelled. A cancel scope absorbs
+// the cancellation and lets the host's error through. OpenChannelFrom
+// does the same.
 //
 // Each call starts one host task (a few allocations); a round trip with a
 // host task that answers at once costs about a microsecond or two
 // (BenchmarkRunHostTask).
-func RunHostTask[T any](ctx context.Context, fn func(t *loop.Task) (T, error)) (T, error) {
+func RunHostTask[T any](ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
-	_, l, err := hostLoop(ctx, "RunHostTask")
+	g, l, err := hostLoop(ctx, "RunHostTask")
 	if err != nil {
 		return zero, err
 	}
@@ -76,25 +79,41 @@ func RunHostTask[T any](ctx context.Context, fn func(t *loop.Task) (T, error)) (
 	// The done callback is host code between guest ticks: Set wakes the
 	// guest by itself.
 	f.AddDoneCallback(func(*loop.Future[T]) { done.Set() })
-	for i := 0; i < spinYields && !f.Done(); i++ {
-		if err = sc.Checkpoint(ctx); err != nil {
-			break
+	var sp spin
+	for err == nil && !f.Done() {
+		err = sp.guest(ctx, g, done.Wait)
+	}
+	if err == nil {
+		v, herr := f.Result()
+		if herr != nil {
+			return zero, fromHostTask(herr)
 		}
+		return v, nil
 	}
-	if err == nil && !f.Done() {
-		err = done.Wait(ctx)
-	}
-	if err != nil {
-		// The guest gave up: stop the host task and wait for it to end.
-		f.Cancel()
-		waitShielded(ctx, &done, f.Done)
+	// The guest gave up. The host task may have ended already, its done
+	// callback not yet run: then its error came first.
+	if f.Done() {
+		if _, herr := f.Result(); herr != nil {
+			return zero, inOrder(fromHostTask(herr), err)
+		}
 		return zero, err
 	}
-	v, herr := f.Result()
-	if herr != nil {
-		return zero, fromHostTask(herr)
+	// Stop the host task and wait for it to end.
+	f.Task().CancelWithCause(fmt.Errorf("bridge: the guest task waiting in RunHostTask gave up: %w", err))
+	waitShielded(ctx, &done, f.Done)
+	_, herr := f.Result()
+	return zero, inOrder(err, hostOwnError(herr))
+}
+
+// hostOwnError is the part of a host task's error that the guest did not
+// cause: nil for success and for the cancellation the guest asked for
+// (whatever the host task ended with, a cancel it did not handle), else
+// the error, translated for a guest caller.
+func hostOwnError(err error) error {
+	if err == nil || errors.Is(err, loop.ErrCancelled) && !errors.Is(err, loop.ErrClosed) {
+		return nil
 	}
-	return v, nil
+	return fromHostTask(err)
 }
 
 // fromHostTask translates the error a host task ended with, which the

@@ -3,6 +3,7 @@ package bridge_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,42 +12,12 @@ import (
 	"github.com/hitchrt/hitch/loop"
 )
 
-// testBound is how long a test's run may take before it counts as hung.
-const testBound = 20 * time.Second
-
-// inGuest runs main as a guest run on a fresh loop.Run and fails t if it
-// errs or does not finish within testBound.
-func inGuest(t testing.TB, main func(ctx context.Context) error) {
-	t.Helper()
-	if err := runGuestBounded(main); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func runGuestBounded(main func(ctx context.Context) error) error {
-	res := make(chan error, 1)
-	go func() {
-		res <- loop.Run(func(lt *loop.Task) error {
-			_, err := bridge.RunGuest(lt, func(ctx context.Context) (struct{}, error) {
-				return struct{}{}, main(ctx)
-			})
-			return err
-		}, loop.WithSIGINTPolicy(false))
-	}()
-	select {
-	case err := <-res:
-		return err
-	case <-time.After(testBound):
-		return errors.New("bridge test: the guest run did not finish within " + testBound.String())
-	}
-}
-
 var errBoom = errors.New("boom")
 
 func TestB1RunHostTaskValue(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		v, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-			if err := t.Sleep(time.Millisecond); err != nil {
+		v, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+			if err := loop.Sleep(ctx, time.Millisecond); err != nil {
 				return 0, err
 			}
 			return 42, nil
@@ -60,7 +31,7 @@ func TestB1RunHostTaskValue(t *testing.T) {
 
 func TestB1RunHostTaskError(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
 			return 0, errBoom
 		})
 		if !errors.Is(err, errBoom) {
@@ -75,7 +46,7 @@ func TestB1RunHostTaskError(t *testing.T) {
 
 func TestB1RunHostTaskPanic(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
 			panic("host kaboom")
 		})
 		var pe *loop.PanicError
@@ -93,11 +64,11 @@ func TestB1RunHostTaskGuestTimeout(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
 		var hostSawCancel, hostCleanedUp, returned bool
 		err := sc.MoveOnAfter(ctx, 20*time.Millisecond, func(ctx context.Context) error {
-			_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-				err := t.Sleep(time.Hour)
+			_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+				err := loop.Sleep(ctx, time.Hour)
 				hostSawCancel = errors.Is(err, loop.ErrCancelled)
 				// Cleanup that itself awaits: the guest must wait for it.
-				_ = t.Sleep(5 * time.Millisecond)
+				_ = loop.Sleep(ctx, 5*time.Millisecond)
 				hostCleanedUp = true
 				return 0, err
 			})
@@ -124,9 +95,9 @@ func TestB1RunHostTaskGuestTimeout(t *testing.T) {
 // guest see ErrHostCancelled chained to loop.ErrCancelled.
 func TestB2RunHostTaskSelfCancel(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-			t.Cancel()
-			return 0, t.Sleep(time.Hour)
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+			loop.CurrentTask(ctx).Cancel()
+			return 0, loop.Sleep(ctx, time.Hour)
 		})
 		if !errors.Is(err, bridge.ErrHostCancelled) || !errors.Is(err, loop.ErrCancelled) {
 			t.Errorf("err = %v; want ErrHostCancelled and loop.ErrCancelled", err)
@@ -142,13 +113,13 @@ func TestB2RunHostTaskSelfCancel(t *testing.T) {
 // task.
 func TestB2RunHostTaskCancelledByHostCode(t *testing.T) {
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(t *loop.Task) (int, error) {
-			other := loop.Go(t.Loop(), "canceller", func(*loop.Task) (struct{}, error) {
-				t.Cancel()
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+			other := loop.Go(loop.FromContext(ctx), "canceller", func(context.Context) (struct{}, error) {
+				loop.CurrentTask(ctx).Cancel()
 				return struct{}{}, nil
 			})
 			_ = other
-			return 0, t.Sleep(time.Hour)
+			return 0, loop.Sleep(ctx, time.Hour)
 		})
 		if !errors.Is(err, bridge.ErrHostCancelled) || !errors.Is(err, loop.ErrCancelled) {
 			t.Errorf("err = %v; want ErrHostCancelled and loop.ErrCancelled", err)
@@ -158,12 +129,12 @@ func TestB2RunHostTaskCancelledByHostCode(t *testing.T) {
 }
 
 func TestRunHostTaskMisuse(t *testing.T) {
-	_, err := bridge.RunHostTask(context.Background(), func(*loop.Task) (int, error) { return 1, nil })
+	_, err := bridge.RunHostTask(context.Background(), func(context.Context) (int, error) { return 1, nil })
 	if !errors.Is(err, sc.ErrNotInTask) {
 		t.Errorf("outside a guest: err = %v; want sc.ErrNotInTask", err)
 	}
 	err = sc.Run(func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(*loop.Task) (int, error) { return 1, nil })
+		_, err := bridge.RunHostTask(ctx, func(context.Context) (int, error) { return 1, nil })
 		if err == nil {
 			t.Error("in a native sc.Run: want an error")
 		}
@@ -185,19 +156,19 @@ func TestRunHostTaskMisuse(t *testing.T) {
 // a clear error.
 func TestRunHostTaskForeignHost(t *testing.T) {
 	var bad error
-	err := loop.Run(func(lt *loop.Task) error {
-		l := lt.Loop()
+	err := loop.Run(func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
 		out := loop.NewFuture[error](l)
 		host := bridge.HostFunc(l.RunSyncSoonThreadsafe)
 		_, err := bridge.StartGuestRun(host, func(ctx context.Context) (struct{}, error) {
-			_, err := bridge.RunHostTask(ctx, func(*loop.Task) (int, error) { return 1, nil })
+			_, err := bridge.RunHostTask(ctx, func(context.Context) (int, error) { return 1, nil })
 			bad = err
 			return struct{}{}, nil
 		}, func(o bridge.Outcome[struct{}]) { out.SetResult(o.Err) }, bridge.WithSIGINT(false))
 		if err != nil {
 			return err
 		}
-		e, err := loop.Await(lt, out)
+		e, err := loop.Await(ctx, out)
 		if err != nil {
 			return err
 		}
@@ -206,20 +177,105 @@ func TestRunHostTaskForeignHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad == nil || !contains(bad.Error(), "not a *loop.Loop") {
+	if bad == nil || !strings.Contains(bad.Error(), "not a *loop.Loop") {
 		t.Errorf("err = %v; want one saying the host is not a *loop.Loop", bad)
 	}
 }
 
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+// The host task fails, a sibling guest task sees that and fails too, and
+// the nursery cancels the guest task still waiting in RunHostTask before
+// the host task's done callback ran: RunHostTask returns the host's error
+// first, then its cancellation, and the nursery keeps the host's error.
+func TestRunHostTaskHostErrorThenGuestCancel(t *testing.T) {
+	errSibling := errors.New("sibling saw the host fail")
+	inGuest(t, func(ctx context.Context) error {
+		var hostFailed sc.Event
+		var waitErr error
+		err := sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+			// Keeps the guest runnable, so each loop turn runs the host
+			// task's step and then a guest tick, in that order.
+			busyTasks(n, 1, new(int))
+			n.StartSoon("waiter", func(ctx context.Context) error {
+				_, waitErr = bridge.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+					for range 3 {
+						if err := loop.Yield(ctx); err != nil {
+							return 0, err
+						}
+					}
+					hostFailed.Set() // host code: wakes the sibling
+					return 0, errBoom
+				})
+				return waitErr
+			})
+			n.StartSoon("sibling", func(ctx context.Context) error {
+				if err := hostFailed.Wait(ctx); err != nil {
+					return err
+				}
+				return errSibling
+			})
+			return nil
+		})
+		if !errors.Is(err, errBoom) || !errors.Is(err, errSibling) {
+			t.Errorf("nursery = %v; want both the host's and the sibling's error", err)
+		}
+		checkOrder(t, waitErr, errBoom, sc.ErrCancelled)
+		return nil
+	})
 }
 
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
+// The guest task is cancelled first, and the host task fails while it
+// handles the cancel: RunHostTask returns the cancellation first, then the
+// host's error, and the scope that absorbs the cancellation lets the
+// host's error through.
+func TestRunHostTaskGuestCancelThenHostError(t *testing.T) {
+	inGuest(t, func(ctx context.Context) error {
+		var waitErr, hostCause error
+		err := sc.OpenCancelScope(ctx, func(ctx context.Context, cs *sc.CancelScope) error {
+			_, waitErr = bridge.RunHostTask(ctx, func(hctx context.Context) (int, error) {
+				return 0, failOnCancel(hctx, cs, &hostCause)
+			})
+			return waitErr
+		})
+		checkFailedOnCancel(t, err, waitErr, hostCause, sc.ErrCancelled)
+		return nil
+	})
+}
+
+var errCleanup = errors.New("host cleanup failed")
+
+// failOnCancel is a host task's body that has host code cancel the guest
+// side (cs), then fails with errCleanup when its own cancel arrives,
+// recording its ctx's cause.
+func failOnCancel(ctx context.Context, cs *sc.CancelScope, cause *error) error {
+	loop.FromContext(ctx).CallSoon(cs.Cancel)
+	err := loop.Sleep(ctx, time.Hour)
+	*cause = context.Cause(ctx)
+	if !errors.Is(err, loop.ErrCancelled) {
+		return err
 	}
-	return -1
+	return errCleanup
+}
+
+// checkFailedOnCancel checks the outcome of a failOnCancel host task: the
+// call's error (got) holds the guest's cancellation, then errCleanup; the
+// scope (scopeErr) let errCleanup through; the host's cause matches want.
+func checkFailedOnCancel(t *testing.T, scopeErr, got, cause, want error) {
+	t.Helper()
+	if !errors.Is(scopeErr, errCleanup) {
+		t.Errorf("cancel scope = %v; want the host's error to get through", scopeErr)
+	}
+	if !errors.Is(cause, want) {
+		t.Errorf("host task's cause = %v; want %v", cause, want)
+	}
+	checkOrder(t, got, sc.ErrCancelled, errCleanup)
+}
+
+// checkOrder checks that err holds exactly first, then second, in an
+// *sc.NurseryError.
+func checkOrder(t *testing.T, err, first, second error) {
+	t.Helper()
+	var ne *sc.NurseryError
+	if !errors.As(err, &ne) || len(ne.Errs) != 2 || !errors.Is(ne.Errs[0], first) || !errors.Is(ne.Errs[1], second) {
+		t.Errorf("err = %v; want %v, then %v", err, first, second)
+	}
 }

@@ -13,7 +13,7 @@ import (
 // answers at once: start, run, value back.
 func BenchmarkRunHostTask(b *testing.B) {
 	inGuest(b, func(ctx context.Context) error {
-		fn := func(*loop.Task) (int, error) { return 1, nil }
+		fn := func(context.Context) (int, error) { return 1, nil }
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
@@ -54,13 +54,13 @@ func BenchmarkOpenChannelFromEcho(b *testing.B) {
 // task sends bursts that fit the queue, the guest receives them.
 func BenchmarkOpenChannelFromStream(b *testing.B) {
 	inGuest(b, func(ctx context.Context) error {
-		return bridge.OpenChannelFrom(ctx, func(t *loop.Task, ch *hostEnd) error {
+		return bridge.OpenChannelFrom(ctx, func(ctx context.Context, ch *hostEnd) error {
 			if err := ch.Started(0); err != nil {
 				return err
 			}
 			for i := 0; i < b.N; i++ {
 				for ch.Send(i) != nil { // full: let the guest drain
-					if err := t.Yield(); err != nil {
+					if err := loop.Yield(ctx); err != nil {
 						return err
 					}
 				}
@@ -85,12 +85,12 @@ func BenchmarkOpenChannelFromStream(b *testing.B) {
 // that answers at once.
 func BenchmarkRunGuestTaskInFuture(b *testing.B) {
 	inGuest(b, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(lt *loop.Task) (struct{}, error) {
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (struct{}, error) {
 			fn := func(context.Context) (int, error) { return 1, nil }
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := loop.Await(lt, bridge.RunGuestTaskInFuture(lt.Loop(), fn)); err != nil {
+				if _, err := loop.Await(ctx, bridge.RunGuestTaskInFuture(loop.FromContext(ctx), fn)); err != nil {
 					return struct{}{}, err
 				}
 			}

@@ -71,12 +71,12 @@ func RunGuestTaskInFuture[T any](l *loop.Loop, fn func(ctx context.Context) (T, 
 	if err != nil {
 		return fail(fmt.Errorf("bridge: RunGuestTaskInFuture: %w", err))
 	}
-	out := loop.Go(l, "RunGuestTaskInFuture", func(t *loop.Task) (T, error) {
-		_, err := loop.Await(t, loop.Shield(inner))
+	out := loop.Go(l, "RunGuestTaskInFuture", func(ctx context.Context) (T, error) {
+		_, err := loop.Await(ctx, loop.Shield(inner))
 		if inner.Done() {
 			return inner.Result()
 		}
-		// t was cancelled: cancel the guest task (host code between guest
+		// This task was cancelled: cancel the guest task (host code between guest
 		// ticks: Cancel wakes the guest), then wait for it to end.
 		scope.Cancel()
 		for !inner.Done() {
@@ -84,7 +84,7 @@ func RunGuestTaskInFuture[T any](l *loop.Loop, fn func(ctx context.Context) (T, 
 				var zero T
 				return zero, err
 			}
-			_, err = loop.Await(t, loop.Shield(inner))
+			_, err = loop.Await(ctx, loop.Shield(inner))
 		}
 		return inner.Result()
 	})

@@ -3,6 +3,7 @@ package bridge_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,39 +14,39 @@ import (
 
 // inGuestHost runs a guest whose main task starts host work through
 // RunHostTask, so that hostFn runs as a host task while the guest is live.
-func inGuestHost(t *testing.T, hostFn func(lt *loop.Task) error) {
+func inGuestHost(t *testing.T, hostFn func(ctx context.Context) error) {
 	t.Helper()
 	inGuest(t, func(ctx context.Context) error {
-		_, err := bridge.RunHostTask(ctx, func(lt *loop.Task) (struct{}, error) {
-			return struct{}{}, hostFn(lt)
+		_, err := bridge.RunHostTask(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, hostFn(ctx)
 		})
 		return err
 	})
 }
 
 func TestB8RunGuestTaskInFutureValue(t *testing.T) {
-	inGuestHost(t, func(lt *loop.Task) error {
-		f := bridge.RunGuestTaskInFuture(lt.Loop(), func(ctx context.Context) (string, error) {
+	inGuestHost(t, func(ctx context.Context) error {
+		f := bridge.RunGuestTaskInFuture(loop.FromContext(ctx), func(ctx context.Context) (string, error) {
 			if err := sc.Sleep(ctx, time.Millisecond); err != nil {
 				return "", err
 			}
 			return "from the guest", nil
 		})
-		v, err := loop.Await(lt, f)
+		v, err := loop.Await(ctx, f)
 		if err != nil || v != "from the guest" {
 			t.Errorf("Await = %q, %v", v, err)
 		}
-		f = bridge.RunGuestTaskInFuture(lt.Loop(), func(ctx context.Context) (string, error) {
+		f = bridge.RunGuestTaskInFuture(loop.FromContext(ctx), func(ctx context.Context) (string, error) {
 			return "", errBoom
 		})
-		if _, err := loop.Await(lt, f); !errors.Is(err, errBoom) {
+		if _, err := loop.Await(ctx, f); !errors.Is(err, errBoom) {
 			t.Errorf("Await = %v; want %v", err, errBoom)
 		}
-		f = bridge.RunGuestTaskInFuture(lt.Loop(), func(ctx context.Context) (string, error) {
+		f = bridge.RunGuestTaskInFuture(loop.FromContext(ctx), func(ctx context.Context) (string, error) {
 			panic("guest kaboom")
 		})
 		var pe *sc.PanicError
-		if _, err := loop.Await(lt, f); !errors.As(err, &pe) {
+		if _, err := loop.Await(ctx, f); !errors.As(err, &pe) {
 			t.Errorf("Await = %v; want a *sc.PanicError", err)
 		}
 		return nil
@@ -56,12 +57,12 @@ func TestB8RunGuestTaskInFutureValue(t *testing.T) {
 // awaits the future cancels the guest task, and the host's wait ends only
 // after the guest task finished.
 func TestB8CancelHostTaskCancelsGuestTask(t *testing.T) {
-	inGuestHost(t, func(lt *loop.Task) error {
-		l := lt.Loop()
+	inGuestHost(t, func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
 		guestStarted := loop.NewFuture[struct{}](l)
 		guestFinished := false
 		var guestErr error
-		waiter := loop.Go(l, "waiter", func(wt *loop.Task) (string, error) {
+		waiter := loop.Go(l, "waiter", func(ctx context.Context) (string, error) {
 			f := bridge.RunGuestTaskInFuture(l, func(ctx context.Context) (string, error) {
 				guestStarted.SetResult(struct{}{})
 				guestErr = sc.SleepForever(ctx)
@@ -74,7 +75,7 @@ func TestB8CancelHostTaskCancelsGuestTask(t *testing.T) {
 				guestFinished = true
 				return "", guestErr
 			})
-			v, err := loop.Await(wt, f)
+			v, err := loop.Await(ctx, f)
 			if !guestFinished {
 				t.Error("the host's wait ended before the guest task finished")
 			}
@@ -83,11 +84,11 @@ func TestB8CancelHostTaskCancelsGuestTask(t *testing.T) {
 			}
 			return v, err
 		})
-		if _, err := loop.Await(lt, guestStarted); err != nil {
+		if _, err := loop.Await(ctx, guestStarted); err != nil {
 			return err
 		}
 		waiter.Cancel()
-		_, err := loop.Await(lt, waiter)
+		_, err := loop.Await(ctx, waiter)
 		if !errors.Is(err, loop.ErrCancelled) {
 			t.Errorf("waiter = %v; want loop.ErrCancelled", err)
 		}
@@ -101,8 +102,8 @@ func TestB8CancelHostTaskCancelsGuestTask(t *testing.T) {
 // TestB8CancelFuture: cancelling the future itself cancels the guest task;
 // the future completes once it has ended.
 func TestB8CancelFuture(t *testing.T) {
-	inGuestHost(t, func(lt *loop.Task) error {
-		l := lt.Loop()
+	inGuestHost(t, func(ctx context.Context) error {
+		l := loop.FromContext(ctx)
 		started := loop.NewFuture[struct{}](l)
 		finished := false
 		f := bridge.RunGuestTaskInFuture(l, func(ctx context.Context) (int, error) {
@@ -111,14 +112,14 @@ func TestB8CancelFuture(t *testing.T) {
 			finished = true
 			return 0, err
 		})
-		if _, err := loop.Await(lt, started); err != nil {
+		if _, err := loop.Await(ctx, started); err != nil {
 			return err
 		}
 		f.Cancel()
 		if f.Done() {
 			t.Error("the future completed before the guest task ended")
 		}
-		_, err := loop.Await(lt, f)
+		_, err := loop.Await(ctx, f)
 		if !errors.Is(err, loop.ErrCancelled) || !finished {
 			t.Errorf("Await = %v, finished=%v; want loop.ErrCancelled, true", err, finished)
 		}
@@ -127,10 +128,10 @@ func TestB8CancelFuture(t *testing.T) {
 }
 
 func TestRunGuestTaskInFutureNoGuest(t *testing.T) {
-	err := loop.Run(func(lt *loop.Task) error {
-		f := bridge.RunGuestTaskInFuture(lt.Loop(), func(ctx context.Context) (int, error) { return 1, nil })
-		_, err := loop.Await(lt, f)
-		if err == nil || !contains(err.Error(), "no live guest run") {
+	err := loop.Run(func(ctx context.Context) error {
+		f := bridge.RunGuestTaskInFuture(loop.FromContext(ctx), func(ctx context.Context) (int, error) { return 1, nil })
+		_, err := loop.Await(ctx, f)
+		if err == nil || !strings.Contains(err.Error(), "no live guest run") {
 			t.Errorf("Await = %v; want an error saying there is no guest", err)
 		}
 		return nil

@@ -9,39 +9,48 @@ import (
 	"github.com/hitchrt/hitch/loop"
 )
 
-// RunGuest starts main as a guest run on t's loop and waits for it from
-// the host task t, returning main's value and error. This is how a host
-// program hands its lifetime to a guest (tractor's run_as_asyncio_guest).
+// RunGuest starts main as a guest run on the loop of the host task whose
+// ctx it is given, and waits for it from that task, returning main's value
+// and error. This is how a host program hands its lifetime to a guest
+// (tractor's run_as_asyncio_guest). ctx must be the ctx of a *loop.Loop
+// task (anything else is an error, and nothing starts).
 //
-// If t is cancelled while it waits (for instance by the first SIGINT under
-// loop.Run), RunGuest asks the guest to cancel and keeps the host loop
-// turning, sleeping WithPumpDelay between turns, until the guest's done
-// callback has fired: a guest is never abandoned because its host task was
-// cancelled. It then returns main's value with an error matching
-// loop.ErrCancelled that also carries the guest's error, if any. If the loop closes first
-// (a second SIGINT under loop.Run), RunGuest returns a *TranslationError
-// matching ErrAbandoned once the guest's tasks have been stopped.
-func RunGuest[T any](t *loop.Task, main func(ctx context.Context) (T, error), opts ...Option) (T, error) {
+// If the host task is cancelled while it waits (for instance by the first
+// SIGINT under loop.Run), RunGuest asks the guest to cancel and goes on
+// waiting, parked, while the host loop keeps turning, until the guest's
+// done callback has fired: a guest is never abandoned because its host
+// task was cancelled, and its cleanup (however long) costs the host
+// nothing while it waits. RunGuest then returns main's value with an error
+// matching loop.ErrCancelled that also carries the guest's error, if any.
+// If the loop closes first (a second SIGINT under loop.Run), RunGuest
+// returns a *TranslationError matching ErrAbandoned once the guest's tasks
+// have been stopped.
+func RunGuest[T any](ctx context.Context, main func(ctx context.Context) (T, error), opts ...Option) (T, error) {
 	var zero T
-	if t == nil {
-		return zero, errors.New("bridge: RunGuest: nil host task")
+	l := loop.FromContext(ctx)
+	if l == nil {
+		return zero, fmt.Errorf("bridge: RunGuest: ctx is not a loop task's: %w", loop.ErrMisuse)
 	}
-	l := t.Loop()
 	out := loop.NewFuture[Outcome[T]](l)
-	g, err := StartGuestRun(l, main, func(o Outcome[T]) { out.SetResult(o) }, opts...)
+	g, err := startGuestRun("RunGuest", l, main, func(o Outcome[T]) { out.SetResult(o) }, opts)
 	if err != nil {
 		return zero, err
 	}
-	// Shield: cancelling t must not cancel the outcome we still wait for.
-	o, err := loop.Await(t, loop.Shield(out))
+	// Shield: cancelling the host task must not cancel the outcome we
+	// still wait for.
+	o, err := loop.Await(ctx, loop.Shield(out))
 	if err == nil {
 		return o.Unwrap()
 	}
 	if !errors.Is(err, loop.ErrClosed) {
 		g.Cancel()
-		err = pump(t, out, newConfig(opts).pumpDelay)
+		for err != nil && !out.Done() && !errors.Is(err, loop.ErrClosed) {
+			// Each further cancel of the host task ends one Await; the
+			// guest is already cancelled, so wait again.
+			_, err = loop.Await(ctx, loop.Shield(out))
+		}
 	}
-	if err != nil {
+	if !out.Done() {
 		return zero, abandoned(g, err)
 	}
 	o, _ = out.Result()
@@ -59,17 +68,6 @@ func cancelledWith(guestErr error) error {
 }
 
 const abandonGrace = 10 * time.Second
-
-// pump keeps the host loop turning until out is done; it fails only when
-// the loop closes under it.
-func pump[T any](t *loop.Task, out *loop.Future[T], delay time.Duration) error {
-	for !out.Done() {
-		if err := t.Sleep(delay); err != nil && errors.Is(err, loop.ErrClosed) {
-			return err
-		}
-	}
-	return nil
-}
 
 // abandoned reports the guest of a closing loop. The loop's close hooks
 // run before its tasks are stopped, so the guest has been abandoned and

@@ -1,17 +1,17 @@
+//go:build unix
+
 package bridge_test
 
 import (
 	"context"
 	"errors"
 	"os"
-	"os/signal"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
-	"github.com/hitchrt/hitch/internal/sigint"
+	"github.com/hitchrt/hitch/internal/sigguard"
 	"github.com/hitchrt/hitch/loop"
 )
 
@@ -34,28 +34,29 @@ func TestG10SIGINTInterruptsGuestMain(t *testing.T) {
 	if err := g.Wait(context.Background()); !errors.Is(err, sc.ErrInterrupted) || !cleanup {
 		t.Fatalf("outcome = %v (cleanup ran: %v), want sc.ErrInterrupted", err, cleanup)
 	}
+	if owner := sigguard.OwnerOf(os.Interrupt); owner != "" {
+		t.Fatalf("SIGINT still claimed by %q after the run", owner)
+	}
 }
 
-// G10: while someone owns SIGINT, the guest leaves it to them.
+// G10: while an owner holds SIGINT, the guest's fallback leaves it alone:
+// the owner alone handles it.
 func TestG10OwnedSIGINTLeftAlone(t *testing.T) {
-	release := sigint.Own("test")
-	defer release()
-	owner := make(chan os.Signal, 1) // the owner's own handler
-	signal.Notify(owner, os.Interrupt)
-	defer signal.Stop(owner)
 	l := loop.New()
 	defer l.Close()
 	var delivered sc.Event
+	release := sigguard.Own(sigguard.Claim{Who: "test", Level: sigguard.LevelOwner, Signals: []os.Signal{os.Interrupt}, Handle: func(os.Signal) {
+		l.CallSoonThreadsafe(delivered.Set)
+	}})
+	defer release()
 	g, err := bridge.StartGuestRun(l, unit(func(ctx context.Context) error {
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
-		go func() {
-			<-owner
-			l.CallSoonThreadsafe(delivered.Set)
-		}()
 		if err := delivered.Wait(ctx); err != nil {
 			return err
 		}
-		return sc.Sleep(ctx, 50*time.Millisecond) // time for a wrong interrupt to land
+		// The owner has handled the one signal; an interrupt delivered
+		// too would be seen at this checkpoint.
+		return sc.Checkpoint(ctx)
 	}), func(bridge.Outcome[struct{}]) { l.Stop() })
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -66,11 +67,11 @@ func BenchmarkAwaitFuture(b *testing.B) {
 	defer l.Close()
 	var f *Future[int]
 	resolve := func() { f.SetResult(1) }
-	task := l.Spawn("bench", func(t *Task) error {
+	task := l.Spawn("bench", func(ctx context.Context) error {
 		for range b.N {
 			f = NewFuture[int](l)
 			l.CallSoon(resolve)
-			if _, err := Await(t, f); err != nil {
+			if _, err := Await(ctx, f); err != nil {
 				return err
 			}
 		}
@@ -87,9 +88,9 @@ func BenchmarkAwaitFuture(b *testing.B) {
 func BenchmarkSleep0(b *testing.B) {
 	l := New()
 	defer l.Close()
-	task := l.Spawn("bench", func(t *Task) error {
+	task := l.Spawn("bench", func(ctx context.Context) error {
 		for range b.N {
-			if err := t.Sleep(0); err != nil {
+			if err := Sleep(ctx, 0); err != nil {
 				return err
 			}
 		}
@@ -106,9 +107,9 @@ func BenchmarkSleep0(b *testing.B) {
 func BenchmarkYield(b *testing.B) {
 	l := New()
 	defer l.Close()
-	body := func(t *Task) error {
+	body := func(ctx context.Context) error {
 		for range b.N / 2 {
-			if err := t.Yield(); err != nil {
+			if err := Yield(ctx); err != nil {
 				return err
 			}
 		}
@@ -144,4 +145,26 @@ func BenchmarkTimer(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	l.RunForever()
+}
+
+// BenchmarkRunWithStopPolicy is a whole Run of a main that returns at
+// once, with the stop policy (claiming SIGINT and SIGTERM on the signal
+// guard, which starts its goroutine and notifies both, then gives them
+// back), beside BenchmarkRunWithoutStopPolicy.
+func BenchmarkRunWithStopPolicy(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Run(func(ctx context.Context) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRunWithoutStopPolicy(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Run(func(ctx context.Context) error { return nil }, WithSIGINTPolicy(false)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package loop_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -14,8 +15,8 @@ func TestOnClose(t *testing.T) {
 	l := loop.New()
 	var order []string
 	l.CallSoonThreadsafe(func() { order = append(order, "callback") })
-	l.Spawn("sleeper", func(t *loop.Task) error {
-		err := t.Sleep(time.Hour)
+	l.Spawn("sleeper", func(ctx context.Context) error {
+		err := loop.Sleep(ctx, time.Hour)
 		order = append(order, "task stopped")
 		return err
 	})

@@ -1,18 +1,20 @@
 package loop
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
 )
 
-// Gather parks t until every a has ended and returns the errors.Join of
-// their errors (nil when all succeeded); values are then read with
-// Future.Result. If t is cancelled meanwhile, every awaitable still running
-// is cancelled, Gather waits for all of them to end, and returns
-// ErrCancelled. Task code only.
-func Gather(t *Task, as ...Awaitable) error {
-	if err := t.checkAwait("Gather", nil); err != nil {
+// Gather parks the task of ctx until every a has ended and returns the
+// errors.Join of their errors (nil when all succeeded); values are then
+// read with Future.Result. If the task is cancelled meanwhile, every
+// awaitable still running is cancelled, Gather waits for all of them to
+// end, and returns ErrCancelled. Task code only, as for Await.
+func Gather(ctx context.Context, as ...Awaitable) error {
+	t, err := running(ctx, "Gather", nil)
+	if err != nil {
 		return err
 	}
 	for i, a := range as {
@@ -54,17 +56,18 @@ func Gather(t *Task, as ...Awaitable) error {
 	return errors.Join(errs...)
 }
 
-// WaitFor parks t until f is done or timeout passed, and returns f's
-// outcome. On timeout f is cancelled (for a future from Go: its task is
-// cancelled and awaited) and WaitFor returns ErrTimeout, unless f still
-// produced an outcome of its own. Cancelling t cancels f and returns
-// ErrCancelled. Task code only.
-func WaitFor[T any](t *Task, f *Future[T], timeout time.Duration) (T, error) {
+// WaitFor parks the task of ctx until f is done or timeout passed, and
+// returns f's outcome. On timeout f is cancelled (for a future from Go: its
+// task is cancelled and awaited) and WaitFor returns ErrTimeout, unless f
+// still produced an outcome of its own. Cancelling the task cancels f and
+// returns ErrCancelled. Task code only, as for Await.
+func WaitFor[T any](ctx context.Context, f *Future[T], timeout time.Duration) (T, error) {
 	var zero T
 	if f == nil {
 		return zero, misuse("WaitFor: nil future")
 	}
-	if err := t.checkAwait("WaitFor", &f.c); err != nil {
+	t, err := running(ctx, "WaitFor", &f.c)
+	if err != nil {
 		return zero, err
 	}
 	if f.c.done {
@@ -76,7 +79,7 @@ func WaitFor[T any](t *Task, f *Future[T], timeout time.Duration) (T, error) {
 		timedOut = true
 		f.Cancel()
 	})
-	err := t.waitOn(&f.c, f)
+	err = t.waitOn(&f.c, f)
 	tm.Cancel()
 	if err != nil {
 		return zero, err

@@ -7,24 +7,37 @@
 //
 // Run(main) is the usual entry point (asyncio.run): it drives a new loop on
 // the calling goroutine until main returns, cancels and finishes the other
-// tasks, and closes the loop, with Python 3.11's SIGINT policy. For finer
-// control, New makes a loop, RunForever/RunUntilComplete drive it, Stop ends
-// RunForever, and Close releases it.
+// tasks, and closes the loop, with Python 3.11's SIGINT policy, which
+// SIGTERM follows too. For finer control, New makes a loop,
+// RunForever/RunUntilComplete drive it, Stop ends RunForever, and Close
+// releases it.
 //
-//	err := loop.Run(func(t *loop.Task) error {
-//		f := loop.Go(t.Loop(), "answer", func(t *loop.Task) (int, error) {
-//			return 42, t.Sleep(10 * time.Millisecond)
+//	err := loop.Run(func(ctx context.Context) error {
+//		f := loop.Go(loop.FromContext(ctx), "answer", func(ctx context.Context) (int, error) {
+//			return 42, loop.Sleep(ctx, 10*time.Millisecond)
 //		})
-//		v, err := loop.Await(t, f)
+//		v, err := loop.Await(ctx, f)
 //		fmt.Println(v)
 //		return err
 //	})
 //
+// # Tasks and their context
+//
+// A task function is func(ctx context.Context) error (started with
+// Loop.Spawn), or func(ctx context.Context) (T, error) when it has a value
+// (started with Go, which returns a *Future[T]; GoThreadsafe from other
+// goroutines). The ctx is the task's: every await takes it (Await, Sleep,
+// Yield, Gather, WaitFor), CurrentTask and FromContext find the task and
+// its loop in it, and it is cancelled when the task is cancelled (with the
+// cause given to CancelWithCause) or has ended, so it can be handed to
+// library code and goroutines. Handing it around allocates nothing: it is
+// part of the task.
+//
 // # Who runs what
 //
 // Each turn takes the callbacks queued from other goroutines
-// (CallSoonThreadsafe, the Host method RunSyncSoonThreadsafe, Submit, signal
-// handlers), moves due timers to the ready queue, and runs the callbacks that
+// (CallSoonThreadsafe, the Host method RunSyncSoonThreadsafe, GoThreadsafe,
+// signal handlers), moves due timers to the ready queue, and runs the callbacks that
 // were ready when the turn began; what they queue runs next turn. A task is a
 // coroutine (internal/coro): each step is a loop callback that resumes it, on
 // the driving goroutine's OS thread, until its next await hands control back.
@@ -39,7 +52,8 @@
 //
 // Task.Cancel is asyncio's: edge-triggered, delivered once to the task's
 // pending or next await as ErrCancelled. The task may catch it, clean up
-// (awaiting again is allowed) and return. A cancelled task cancels what it
+// (awaiting again is allowed) and return. Its ctx stays cancelled, and
+// context.Cause(ctx) says why. A cancelled task cancels what it
 // awaits; Shield keeps inner work alive. Gather and WaitFor combine awaits.
 //
 // # Errors
@@ -53,8 +67,8 @@
 //
 // # Misuse checks
 //
-// Awaiting always checks that the task given is the one whose step is
-// running and that the future belongs to the same loop, and returns an error
+// Awaiting always checks that the ctx given is the one of the task whose
+// step is running and that the future belongs to the same loop, and returns an error
 // matching ErrMisuse otherwise. WithDebug adds checks to the loop-only
 // methods. Because task code runs on coroutine goroutines, and guest-run
 // steps on others still, goroutine identity cannot tell "on the loop" apart;

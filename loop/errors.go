@@ -2,26 +2,30 @@ package loop
 
 import (
 	"errors"
+	"os"
 
 	"github.com/hitchrt/hitch/internal/panics"
+	"github.com/hitchrt/hitch/internal/sigguard"
 )
 
 // Error categories. Match them with errors.Is.
 var (
 	// ErrClosed is returned by CallSoonThreadsafe, RunSyncSoonThreadsafe,
-	// AddSignalHandler, Submit and Future.Wait once the loop is closed, and
+	// AddSignalHandler, GoThreadsafe and Future.Wait once the loop is closed, and
 	// by the driving methods when called on a closed loop.
 	ErrClosed = errors.New("loop: closed")
 
-	// ErrCancelled is returned by an await (Await, Task.Await, Sleep, Yield,
-	// Gather, WaitFor) whose task was cancelled, and is the error of a
-	// cancelled Future or Task.
+	// ErrCancelled is returned by an await (Await, Sleep, Yield, Gather,
+	// WaitFor) whose task was cancelled, and is the error of a cancelled
+	// Future or Task. It is the cause of a task ctx cancelled by Cancel.
 	ErrCancelled = errors.New("loop: cancelled")
 
 	// ErrTimeout is returned by WaitFor when the timeout expired first.
 	ErrTimeout = errors.New("loop: timeout")
 
-	// ErrInterrupted is matched by the error Run returns after SIGINT.
+	// ErrInterrupted is matched by the error Run returns after SIGINT or
+	// SIGTERM, and by the cause (context.Cause) of the main task's ctx
+	// after it (for SIGINT, the cause is ErrInterrupted itself).
 	ErrInterrupted = errors.New("loop: interrupted")
 
 	// ErrNotDone is returned by Future.Result before the future is done.
@@ -36,8 +40,9 @@ var (
 	ErrStopped = errors.New("loop: stopped before completion")
 
 	// ErrMisuse is matched by errors reporting a call made from the wrong
-	// place: awaiting outside the task's own step, or with a future of
-	// another loop; with WithDebug, Future.Wait from the loop itself.
+	// place: awaiting with a ctx of no task, outside the task's own step,
+	// or with a future of another loop; with WithDebug, Future.Wait from the
+	// loop itself.
 	ErrMisuse = errors.New("loop: misuse")
 )
 
@@ -58,21 +63,30 @@ func (abandonedError) Is(target error) bool {
 	return target == ErrCancelled || target == ErrClosed
 }
 
-// InterruptedError is what Run returns when SIGINT ended the main task. It
-// matches ErrInterrupted and unwraps to main's own outcome (often an error
+// InterruptedError is what Run returns when SIGINT or SIGTERM ended the
+// main task, and the cause of main's ctx after SIGTERM. It matches
+// ErrInterrupted and unwraps to main's own outcome (often an error
 // matching ErrCancelled), which may be nil when main absorbed the cancel.
 type InterruptedError struct {
+	// Signal is the signal that interrupted: os.Interrupt (SIGINT) or
+	// SIGTERM. nil counts as SIGINT.
+	Signal os.Signal
 	// Err is how main ended, or an error matching ErrClosed when a second
-	// SIGINT abandoned the cleanup.
+	// signal abandoned the cleanup.
 	Err error
 }
 
-// Error says Run was interrupted and how main ended.
+// Error says Run was interrupted, by which signal unless it was SIGINT,
+// and how main ended.
 func (e *InterruptedError) Error() string {
-	if e.Err == nil {
-		return "loop: interrupted"
+	msg := "loop: interrupted"
+	if e.Signal != nil && e.Signal != os.Interrupt {
+		msg += " by " + sigguard.Name(e.Signal)
 	}
-	return "loop: interrupted: " + e.Err.Error()
+	if e.Err == nil {
+		return msg
+	}
+	return msg + ": " + e.Err.Error()
 }
 
 // Is matches ErrInterrupted.

@@ -16,9 +16,17 @@ type Awaitable interface {
 	cancelWait() bool
 }
 
+// AwaitableOf is an Awaitable with a value of type T, which Await
+// returns: a *Future[T], or a *Task (T is struct{}). The interface is
+// sealed.
+type AwaitableOf[T any] interface {
+	Awaitable
+	value() T
+}
+
 var (
-	_ Awaitable = (*Task)(nil)
-	_ Awaitable = (*Future[int])(nil)
+	_ AwaitableOf[struct{}] = (*Task)(nil)
+	_ AwaitableOf[int]      = (*Future[int])(nil)
 )
 
 // core is the completion state shared by Future and Task.
@@ -136,6 +144,8 @@ func NewFuture[T any](l *Loop) *Future[T] {
 }
 
 func (f *Future[T]) awaitCore() *core { return &f.c }
+
+func (f *Future[T]) value() T { return f.val }
 
 func (f *Future[T]) cancelWait() bool {
 	f.Cancel()
@@ -276,16 +286,16 @@ func Shield[T any](f *Future[T]) *Future[T] {
 	return outer
 }
 
-// Submit runs fn as a new task on l and returns a future for its outcome:
-// asyncio's run_coroutine_threadsafe. Any goroutine; pair it with
-// Future.Wait. If l is closed the future completes at once with ErrClosed.
-func Submit[T any](l *Loop, fn func(t *Task) (T, error)) *Future[T] {
-	f := NewFuture[T](l)
+// GoThreadsafe starts fn as a task on l from any goroutine and returns a
+// future for its value: Go for code that does not run on the loop
+// (asyncio's run_coroutine_threadsafe). Pair it with Future.Wait. If l is
+// closed the future completes at once with ErrClosed. A nil fn panics.
+func GoThreadsafe[T any](l *Loop, name string, fn func(ctx context.Context) (T, error)) *Future[T] {
 	if fn == nil {
-		f.c.complete(errors.New("loop: Submit: nil func"))
-		return f
+		panic("loop: GoThreadsafe: nil func")
 	}
-	err := l.CallSoonThreadsafe(func() { bindTask(l, "submitted", f, fn) })
+	f := NewFuture[T](l)
+	err := l.CallSoonThreadsafe(func() { bindTask(l, name, f, fn) })
 	if err != nil {
 		f.c.complete(err)
 	}

@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hitchrt/hitch/internal/gid"
 	"github.com/hitchrt/hitch/internal/panics"
+	"github.com/hitchrt/hitch/internal/timerheap"
 	"github.com/hitchrt/hitch/internal/wakeq"
 )
 
@@ -37,8 +39,7 @@ type Loop struct {
 	// Loop-owned: only the driving goroutine touches these.
 	ready  []func() // callbacks for the next batch, FIFO
 	spare  []func() // emptied previous batch, reused
-	timers timerHeap
-	tseq   uint64
+	timers timerheap.Heap[*Timer]
 	wtimer *time.Timer
 	closed bool
 
@@ -55,6 +56,10 @@ type Loop struct {
 	done    chan struct{} // closed by Close
 	onClose closeHooks
 
+	driverG atomic.Uintptr      // the goroutine driving the loop (internal/gid); see OnLoop
+	stepG   atomic.Uintptr      // the coroutine of the task step running now, or 0; see OnLoop
+	guest   atomic.Pointer[any] // see CompareAndSwapGuest
+
 	sigMu sync.Mutex
 	sigs  map[os.Signal]*sigWatch // guarded by sigMu
 }
@@ -62,7 +67,7 @@ type Loop struct {
 // New returns an idle loop. Drive it with RunForever or RunUntilComplete,
 // and Close it when done; Run does all three.
 func New(opts ...Option) *Loop {
-	cfg := defaultConfig()
+	var cfg config
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
@@ -194,6 +199,7 @@ func (l *Loop) runUntil(cond func() bool) bool {
 
 func (l *Loop) enter() error {
 	if l.state.CompareAndSwap(stateIdle, stateRunning) {
+		l.driverG.Store(gid.Current())
 		if l.cfg.debug {
 			l.loopGID.Store(goid())
 		}
@@ -247,11 +253,12 @@ func (l *Loop) drainQueue() {
 
 // wait blocks until a cross-goroutine wake or the next timer deadline.
 func (l *Loop) wait() {
-	if len(l.timers) == 0 {
+	next := l.timers.Peek()
+	if next == nil {
 		<-l.q.Woken()
 		return
 	}
-	d := time.Until(l.timers[0].when)
+	d := time.Until(next.When())
 	if d <= 0 {
 		return
 	}
@@ -323,6 +330,8 @@ func (l *Loop) Close() error {
 	if !l.state.CompareAndSwap(stateIdle, stateClosed) {
 		return ErrRunning
 	}
+	l.driverG.Store(gid.Current()) // Close runs what is left here
+	defer l.driverG.Store(0)
 	l.removeAllSignalHandlers()
 	l.ready = append(l.ready, l.q.Close()...)
 	l.drainAtClose()
@@ -342,10 +351,7 @@ func (l *Loop) Close() error {
 		l.dropped("Close", fn)
 	}
 	l.ready = nil
-	for _, tm := range l.timers {
-		tm.idx = -1
-	}
-	l.timers = nil
+	l.timers.Clear()
 	for t := range l.unseen {
 		if t.obs.retrieved.Load() {
 			continue

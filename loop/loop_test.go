@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -31,7 +32,7 @@ func newLoop(t *testing.T, opts ...Option) *Loop {
 }
 
 // runMain runs fn as a task until it ends, failing after 10 s.
-func runMain(t *testing.T, l *Loop, fn func(t *Task) error) error {
+func runMain(t *testing.T, l *Loop, fn func(ctx context.Context) error) error {
 	t.Helper()
 	task := l.Spawn("main", fn)
 	watchdog := time.AfterFunc(10*time.Second, l.Stop)

@@ -2,21 +2,47 @@ package loop
 
 import "log/slog"
 
-// Option configures a Loop made by New or Run.
-type Option interface{ apply(*config) }
+// Option configures a Loop made by New or Run. Every Option is also a
+// RunOption.
+type Option interface {
+	RunOption
+	apply(*config)
+}
+
+// RunOption configures Run: the Options of its loop, and the settings of
+// Run itself (WithSIGINTPolicy), which New does not take.
+type RunOption interface{ applyRun(*runConfig) }
 
 type config struct {
 	logger  *slog.Logger
 	handler func(ExceptionContext)
 	debug   bool
-	sigint  bool // Run only: install the SIGINT policy
 }
 
-func defaultConfig() config { return config{sigint: true} }
+type runConfig struct {
+	loop   []Option
+	sigint bool // own SIGINT and SIGTERM with the stop policy
+}
+
+// newRunConfig is where Run's defaults live.
+func newRunConfig(opts []RunOption) runConfig {
+	rc := runConfig{sigint: true}
+	for _, o := range opts {
+		if o != nil {
+			o.applyRun(&rc)
+		}
+	}
+	return rc
+}
 
 type optionFunc func(*config)
 
-func (f optionFunc) apply(c *config) { f(c) }
+func (f optionFunc) apply(c *config)        { f(c) }
+func (f optionFunc) applyRun(rc *runConfig) { rc.loop = append(rc.loop, f) }
+
+type runOptionFunc func(*runConfig)
+
+func (f runOptionFunc) applyRun(rc *runConfig) { f(rc) }
 
 // WithLogger sets the logger of the default exception handler. nil means
 // slog.Default().
@@ -36,9 +62,12 @@ func WithExceptionHandler(h func(ExceptionContext)) Option {
 // doc for why this is a heuristic.
 func WithDebug() Option { return optionFunc(func(c *config) { c.debug = true }) }
 
-// WithSIGINTPolicy turns Run's SIGINT policy on (the default) or off. Off
-// leaves SIGINT to the program; New ignores the option.
-func WithSIGINTPolicy(on bool) Option { return optionFunc(func(c *config) { c.sigint = on }) }
+// WithSIGINTPolicy turns Run's stop policy for SIGINT and SIGTERM (see
+// Run) on (the default) or off. Off leaves both signals to the program. It
+// is a RunOption: New does not take it.
+func WithSIGINTPolicy(on bool) RunOption {
+	return runOptionFunc(func(rc *runConfig) { rc.sigint = on })
+}
 
 // ExceptionContext is one report to the exception handler.
 type ExceptionContext struct {

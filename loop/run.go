@@ -1,9 +1,10 @@
 package loop
 
 import (
+	"context"
 	"os"
 
-	"github.com/hitchrt/hitch/internal/sigint"
+	"github.com/hitchrt/hitch/internal/sigguard"
 )
 
 // Run is asyncio.run: it makes a loop with opts, runs main as the task
@@ -12,37 +13,51 @@ import (
 // ended, then closes the loop. It returns main's error (a *PanicError if
 // main panicked).
 //
-// SIGINT policy (as Python 3.11's runner; WithSIGINTPolicy(false) turns it
-// off): while Run runs, the first SIGINT cancels the main task, so its
-// pending await returns ErrCancelled and its cleanup runs; Run then returns
-// an *InterruptedError (matching ErrInterrupted) that wraps main's outcome.
-// A second SIGINT ends Run at the loop's next turn without waiting for the
-// cleanup: the abandoned tasks' coroutines are stopped by Close (their
-// awaits fail at once while their deferred code unwinds). A task blocked
-// outside hitch (a busy loop, a blocking syscall) delays that turn. After
-// Run returns, SIGINT's default action is back.
-func Run(main func(t *Task) error, opts ...Option) error {
-	l := New(opts...)
+// Stop policy (as Python 3.11's runner, with SIGTERM added;
+// WithSIGINTPolicy(false) turns it off): while Run runs, it owns SIGINT
+// and SIGTERM on the process's signal guard. The first of them cancels
+// the main task, so its pending await returns ErrCancelled, its ctx's
+// cause matches ErrInterrupted (it is ErrInterrupted itself for SIGINT,
+// an *InterruptedError naming the signal for SIGTERM), and its cleanup
+// runs; Run then returns an *InterruptedError (matching ErrInterrupted)
+// that names the signal and wraps main's outcome. A second one ends Run
+// at the loop's next turn without waiting for the cleanup: the abandoned
+// tasks' coroutines are stopped by Close (their awaits fail at once while
+// their deferred code unwinds). A task blocked outside hitch (a busy
+// loop, a blocking syscall) delays that turn. An owner that claims the
+// signals after Run (the actor runtime, a loop signal handler, a
+// debugger's SIGINT shield) takes them over until it leaves. Once Run has
+// stopped turning the loop, before it closes it, the signals go back to
+// their previous owner, or to their default action when there is none.
+func Run(main func(ctx context.Context) error, opts ...RunOption) error {
+	if main == nil {
+		panic("loop: Run: nil main")
+	}
+	rc := newRunConfig(opts)
+	l := New(rc.loop...)
 	defer l.Close()
 	mt := l.Spawn("main", main)
 	mt.ownedByRun = true
-	interrupts := 0
-	aborted := false
-	if l.cfg.sigint {
-		err := l.AddSignalHandler(os.Interrupt, func() {
-			interrupts++
-			if interrupts == 1 {
-				mt.Cancel()
-				return
-			}
-			aborted = true
-			l.Stop()
+	aborted := false           // loop only
+	var stopSig chan os.Signal // the first stop signal, sent by the guard; nil without the policy
+	release := func() {}
+	if rc.sigint {
+		stopSig = make(chan os.Signal, 1)
+		release = sigguard.Own(sigguard.Claim{
+			Who:     "loop.Run",
+			Level:   sigguard.LevelOwner,
+			Signals: sigguard.StopSignals(),
+			Handle: sigguard.StopPolicy(func(sig os.Signal) {
+				stopSig <- sig // the policy cancels once: never full
+				_ = l.CallSoonThreadsafe(func() { mt.CancelWithCause(interruptCause(sig)) })
+			}, func(os.Signal) {
+				_ = l.CallSoonThreadsafe(func() {
+					aborted = true
+					l.Stop()
+				})
+			}),
 		})
-		if err != nil {
-			return err
-		}
-		// A guest run on this loop leaves SIGINT to this policy.
-		defer sigint.Own("loop.Run")()
+		defer release()
 	}
 	if err := l.enter(); err != nil {
 		return err
@@ -60,16 +75,29 @@ func Run(main func(t *Task) error, opts ...Option) error {
 		l.runUntil(func() bool { return aborted || allCancelled(l) })
 	}
 	l.state.Store(stateIdle)
+	// After release returns the guard hands Run no more signals, so what
+	// stopSig holds is final.
+	release()
 	mt.obs.retrieved.Store(true)
 	abandoned := !mt.c.done
 	l.Close()
-	if interrupts > 0 {
+	select {
+	case sig := <-stopSig:
 		if abandoned {
-			return &InterruptedError{Err: errAbandoned}
+			return &InterruptedError{Signal: sig, Err: errAbandoned}
 		}
-		return &InterruptedError{Err: mt.c.err}
+		return &InterruptedError{Signal: sig, Err: mt.c.err}
+	default:
 	}
 	return mt.c.err
+}
+
+// interruptCause is the cause main's ctx is cancelled with on sig.
+func interruptCause(sig os.Signal) error {
+	if sig == os.Interrupt {
+		return ErrInterrupted
+	}
+	return &InterruptedError{Signal: sig}
 }
 
 // allCancelled reports that no task is left, or that a task appeared that

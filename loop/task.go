@@ -1,24 +1,28 @@
 package loop
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
 
 	"github.com/hitchrt/hitch/internal/coro"
+	"github.com/hitchrt/hitch/internal/gid"
 	"github.com/hitchrt/hitch/internal/panics"
 )
 
 // Task is a function running as a coroutine on the loop: asyncio's Task.
 // Its steps run one at a time on the loop's goroutine's OS thread, between
-// other callbacks; it gives the loop back only at an await (Await,
-// Task.Await, Sleep, Yield, Gather, WaitFor). The *Task the function
-// receives is the same handle Spawn returns, so others can Cancel it and
-// await it. A zero Task is not usable. Methods are loop only.
+// other callbacks; it gives the loop back only at an await (Await, Sleep,
+// Yield, Gather, WaitFor), each of which takes the ctx the function
+// received. CurrentTask(ctx) is the same handle Spawn returns, so others
+// can Cancel it and await it. A zero Task is not usable. Methods are loop
+// only unless they say otherwise.
 type Task struct {
 	l    *Loop
 	name string
-	fn   func(*Task) error
+	fn   func(ctx context.Context) error
+	ctx  taskCtx // what fn receives; part of the Task, so it costs nothing
 	co   *coro.Coro
 	c    core  // the task's own completion
 	obs  *core // where its error is looked at: c, or the future from Go
@@ -34,18 +38,24 @@ type Task struct {
 	stopped    bool      // Close stopped the coroutine: awaits fail at once
 	wait       Awaitable // what the task is suspended on, or nil
 	sleep      Timer     // reused by Sleep
-	sleeping   bool      // suspended in Sleep(d > 0)
 	onFinish   func(error)
-	ownedByRun bool  // Run returns its error: never report it
-	gid        int64 // debug: the coroutine's goroutine id
+	ownedByRun bool    // Run returns its error: never report it
+	gid        int64   // debug: the coroutine's goroutine id
+	coG        uintptr // the coroutine's goroutine (internal/gid), from its first step
 }
 
-// Spawn starts fn as a task on l; its first step runs in a later callback.
-// name labels it in reports (empty means "task-N"). fn's returned error is
-// the task's error; a panic in fn is recovered into a *PanicError with the
-// stack. Loop only (use Submit from other goroutines). On a closed loop the
-// task is done at once with ErrClosed.
-func (l *Loop) Spawn(name string, fn func(t *Task) error) *Task {
+// Spawn starts fn as a task on l, for work without a value (Go starts one
+// with a value); its first step runs in a later callback. name labels it in
+// reports (empty means "task-N"). fn's returned error is the task's error;
+// a panic in fn is recovered into a *PanicError with the stack. fn receives
+// the task's ctx: awaits take it, CurrentTask and FromContext find the task
+// and the loop in it, and it is cancelled when the task is (see Cancel).
+// Loop only (use GoThreadsafe from other goroutines). On a closed loop the
+// task is done at once with ErrClosed. A nil fn panics.
+func (l *Loop) Spawn(name string, fn func(ctx context.Context) error) *Task {
+	if fn == nil {
+		panic("loop: Spawn: nil func")
+	}
 	if l.cfg.debug {
 		l.checkOnLoop("Spawn")
 	}
@@ -54,17 +64,18 @@ func (l *Loop) Spawn(name string, fn func(t *Task) error) *Task {
 	return t
 }
 
-func (l *Loop) newTask(name string, fn func(*Task) error) *Task {
+func (l *Loop) newTask(name string, fn func(ctx context.Context) error) *Task {
 	l.nextID++
 	if name == "" {
 		name = "task-" + strconv.Itoa(l.nextID)
 	}
 	t := &Task{l: l, name: name, fn: fn}
+	t.ctx.t = t
 	t.c.l = l
 	t.obs = &t.c
 	t.stepFn = t.step
 	t.wakeFn = t.wake
-	t.sleep = Timer{l: l, idx: -1, fn: t.wakeFn}
+	t.sleep = Timer{l: l, fn: t.wakeFn}
 	return t
 }
 
@@ -74,33 +85,30 @@ func (t *Task) start() {
 		t.finish(ErrClosed)
 		return
 	}
-	if t.fn == nil {
-		t.finish(errors.New("loop: Spawn: nil func"))
-		return
-	}
 	l.tasks[t] = true
 	t.wake()
 }
 
-// Go starts fn as a task, like Spawn, and returns a future for its value.
-// Cancelling the future cancels the task; the future completes when the
-// task ends. Future.Task returns the task. Loop only.
-func Go[T any](l *Loop, name string, fn func(t *Task) (T, error)) *Future[T] {
+// Go starts fn as a task, as Spawn does, and returns a future for its
+// value: the one way to start a task with a value (GoThreadsafe is the same
+// from other goroutines). Await the future with Await. Cancelling the
+// future cancels the task; the future completes when the task ends.
+// Future.Task returns the task. Loop only. A nil fn panics.
+func Go[T any](l *Loop, name string, fn func(ctx context.Context) (T, error)) *Future[T] {
+	if fn == nil {
+		panic("loop: Go: nil func")
+	}
 	if l.cfg.debug {
 		l.checkOnLoop("Go")
 	}
 	f := NewFuture[T](l)
-	if fn == nil {
-		f.c.complete(errors.New("loop: Go: nil func"))
-		return f
-	}
 	bindTask(l, name, f, fn)
 	return f
 }
 
-func bindTask[T any](l *Loop, name string, f *Future[T], fn func(*Task) (T, error)) {
-	t := l.newTask(name, func(t *Task) error {
-		v, err := fn(t)
+func bindTask[T any](l *Loop, name string, f *Future[T], fn func(ctx context.Context) (T, error)) {
+	t := l.newTask(name, func(ctx context.Context) error {
+		v, err := fn(ctx)
 		if err == nil {
 			f.val = v
 		}
@@ -116,6 +124,8 @@ func bindTask[T any](l *Loop, name string, f *Future[T], fn func(*Task) (T, erro
 }
 
 func (t *Task) body(*coro.Coro) {
+	t.coG = gid.Current()
+	t.l.stepG.Store(t.coG)
 	if t.l.cfg.debug {
 		t.gid = goid()
 		t.l.taskGID.Store(t.gid)
@@ -125,7 +135,7 @@ func (t *Task) body(*coro.Coro) {
 			t.ret = panics.Capture(p, "task "+t.name)
 		}
 	}()
-	t.ret = t.fn(t)
+	t.ret = t.fn(&t.ctx)
 }
 
 // wake queues the task's next step unless one is queued or it is done.
@@ -160,7 +170,9 @@ func (t *Task) step() {
 	if l.cfg.debug {
 		l.taskGID.Store(t.gid) // 0 on the first step; body sets it
 	}
+	prevG := l.stepG.Swap(t.coG) // 0 on the first step; body sets it
 	finished := t.co.Resume()
+	l.stepG.Store(prevG)
 	if l.cfg.debug {
 		l.taskGID.Store(0)
 	}
@@ -180,6 +192,7 @@ func (t *Task) finish(err error) {
 		}
 	}
 	delete(t.l.tasks, t)
+	t.ctx.end(context.Canceled)
 	t.c.cancelled = errors.Is(err, ErrCancelled)
 	var pe *PanicError
 	isPanic := errors.As(err, &pe)
@@ -205,6 +218,7 @@ func (t *Task) finish(err error) {
 func (t *Task) abandon() {
 	t.stopped = true
 	t.mustCancel = false
+	t.ctx.end(errAbandoned)
 	if t.co != nil {
 		l := t.l
 		prev := l.current
@@ -225,6 +239,9 @@ func (t *Task) abandon() {
 }
 
 func (t *Task) awaitCore() *core { return &t.c }
+
+// value is what Await returns for a task: nothing but its error.
+func (t *Task) value() struct{} { return struct{}{} }
 
 func (t *Task) cancelWait() bool {
 	t.Cancel()
@@ -263,17 +280,30 @@ func (t *Task) AddDoneCallback(fn func(*Task)) {
 }
 
 // Cancel asks the task to stop, with asyncio's edge-triggered semantics,
-// and reports false if it already ended. The request is delivered once: the
-// task's pending await (or its next one) returns ErrCancelled; the task may
-// handle it, clean up, await again, and return. A cancelled task awaiting a
-// future cancels that future, and one awaiting another task cancels that
-// task and resumes only once it has ended (use Shield to keep the inner work
-// going). A task cancelled before its first step never runs; one that ends
-// without receiving a pending cancel ends cancelled. Loop only.
-func (t *Task) Cancel() bool {
+// and reports false if it already ended. It is CancelWithCause(nil).
+func (t *Task) Cancel() bool { return t.CancelWithCause(nil) }
+
+// CancelWithCause asks the task to stop, as asyncio's Task.cancel(msg),
+// and reports false if it already ended. The request is delivered once:
+// the task's pending await (or its next one) returns ErrCancelled; the
+// task may handle it, clean up, await again, and return. A cancelled task
+// awaiting a future cancels that future, and one awaiting another task
+// cancels that task and resumes only once it has ended (use Shield to keep
+// the inner work going). A task cancelled before its first step never
+// runs; one that ends without receiving a pending cancel ends cancelled.
+//
+// The task's ctx is cancelled at the first call, and stays so even if the
+// task handles the cancel and goes on: context.Cause(ctx) returns cause
+// (ErrCancelled when cause is nil), so code holding only the ctx (a
+// goroutine, a library call) learns why. Loop only.
+func (t *Task) CancelWithCause(cause error) bool {
 	if t.c.done {
 		return false
 	}
+	if cause == nil {
+		cause = ErrCancelled
+	}
+	t.ctx.end(cause)
 	t.cancels++
 	t.mustCancel = true
 	if w := t.wait; w != nil {
@@ -290,9 +320,6 @@ func (t *Task) CancelRequested() bool { return t.mustCancel }
 // checkAwait validates an await by t. Always on: t must be the task whose
 // step is running (so a plain goroutine or another task cannot park it).
 func (t *Task) checkAwait(op string, c *core) error {
-	if t == nil {
-		return misuse(op + ": nil task (awaiting is for task code; goroutines use Future.Wait)")
-	}
 	l := t.l
 	if l.cfg.debug && !l.inStep.Load() {
 		return misuse(op + ": called outside a task step of the loop (goroutines use Future.Wait)")
@@ -351,53 +378,55 @@ func (t *Task) waitOn(c *core, a Awaitable) error {
 	return nil
 }
 
-// Await parks task t until f is done and returns f's value and error. If t
-// is cancelled meanwhile, f is cancelled too and Await returns ErrCancelled
-// (wrap f in Shield to keep it alive). t must be the task calling Await;
-// anything else returns an error matching ErrMisuse.
-func Await[T any](t *Task, f *Future[T]) (T, error) {
+// Await parks the task of ctx until a (a *Future[T], or a *Task, whose
+// value is struct{}) is done and returns its value and error: the one way
+// a task awaits another task or a future (plain goroutines use
+// Future.Wait). If the task is cancelled meanwhile, a is cancelled too and
+// Await returns ErrCancelled; when a is a task, Await returns only after a
+// has ended (wrap a future in Shield to keep it alive). ctx must be the
+// running task's ctx (or derived from it); anything else returns an error
+// matching ErrMisuse, as does a task awaiting itself.
+func Await[T any](ctx context.Context, a AwaitableOf[T]) (T, error) {
 	var zero T
-	if f == nil {
-		return zero, misuse("Await: nil future")
-	}
-	if err := t.checkAwait("Await", &f.c); err != nil {
-		return zero, err
-	}
-	if err := t.waitOn(&f.c, f); err != nil {
-		return zero, err
-	}
-	return f.val, f.c.err
-}
-
-// Await parks t until a (a *Task or *Future[T]) is done and returns its
-// error. Cancelling t cancels a; when a is a task, t resumes (with
-// ErrCancelled) only after a has ended. Task code only, as for the
-// function Await.
-func (t *Task) Await(a Awaitable) error {
 	if a == nil {
-		return misuse("Task.Await: nil awaitable")
+		return zero, misuse("Await: nil awaitable")
 	}
 	c := a.awaitCore()
-	if err := t.checkAwait("Task.Await", c); err != nil {
-		return err
+	tc, ok := ctx.(*taskCtx) // the common case, without a call
+	if !ok {
+		if tc = taskCtxOf(ctx); tc == nil {
+			return zero, misuse("Await: " + noTask)
+		}
+	}
+	t := tc.t
+	if err := t.checkAwait("Await", c); err != nil {
+		return zero, err
 	}
 	if c == &t.c {
-		return misuse("Task.Await: task " + t.name + " awaits itself")
+		return zero, misuse("Await: task " + t.name + " awaits itself")
 	}
 	if err := t.waitOn(c, a); err != nil {
-		return err
+		return zero, err
 	}
-	return c.err
+	if c.err != nil {
+		return zero, c.err
+	}
+	return a.value(), nil
 }
 
-// Yield gives the loop one turn: callbacks queued so far run, then t goes
-// on. It returns ErrCancelled if t was cancelled. Task code only.
-func (t *Task) Yield() error { return t.Sleep(0) }
+// Yield gives the loop one turn: callbacks queued so far run, then the
+// task of ctx goes on. It returns ErrCancelled if the task was cancelled.
+// Task code only, as for Await.
+func Yield(ctx context.Context) error { return sleep(ctx, "Yield", 0) }
 
-// Sleep parks t for d (d <= 0: one turn, as Yield). It returns nil when the
-// time passed, ErrCancelled when t was cancelled. Task code only.
-func (t *Task) Sleep(d time.Duration) error {
-	if err := t.checkAwait("Sleep", nil); err != nil {
+// Sleep parks the task of ctx for d (d <= 0: one turn, as Yield). It
+// returns nil when the time passed, ErrCancelled when the task was
+// cancelled. Task code only, as for Await.
+func Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, "Sleep", d) }
+
+func sleep(ctx context.Context, op string, d time.Duration) error {
+	t, err := running(ctx, op, nil)
+	if err != nil {
 		return err
 	}
 	if t.stopped {

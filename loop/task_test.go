@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -31,9 +30,9 @@ func TestAwaitFuture(t *testing.T) {
 			f := NewFuture[int](l)
 			var v int
 			var err error
-			err2 := runMain(t, l, func(task *Task) error {
-				l.CallLater(time.Millisecond, func() { tt.resolve(l, f, task) })
-				v, err = Await(task, f)
+			err2 := runMain(t, l, func(ctx context.Context) error {
+				l.CallLater(time.Millisecond, func() { tt.resolve(l, f, CurrentTask(ctx)) })
+				v, err = Await(ctx, f)
 				return nil
 			})
 			if err2 != nil {
@@ -51,23 +50,23 @@ func TestAwaitFuture(t *testing.T) {
 func TestCancelCatchCleanupReturn(t *testing.T) {
 	l := newLoop(t)
 	var trace []string
-	worker := Go(l, "worker", func(task *Task) (string, error) {
-		err := task.Sleep(time.Hour)
+	worker := Go(l, "worker", func(ctx context.Context) (string, error) {
+		err := Sleep(ctx, time.Hour)
 		trace = append(trace, "sleep: "+errString(err))
-		if err := task.Sleep(time.Millisecond); err != nil { // cleanup awaits again
+		if err := Sleep(ctx, time.Millisecond); err != nil { // cleanup awaits again
 			return "", err
 		}
 		trace = append(trace, "cleanup done")
 		return "cleaned", nil
 	})
-	err := runMain(t, l, func(task *Task) error {
-		if err := task.Yield(); err != nil {
+	err := runMain(t, l, func(ctx context.Context) error {
+		if err := Yield(ctx); err != nil {
 			return err
 		}
 		if !worker.Task().Cancel() {
 			t.Error("Cancel of a running task returned false")
 		}
-		v, err := Await(task, worker)
+		v, err := Await(ctx, worker)
 		trace = append(trace, "result: "+v+" "+errString(err))
 		return nil
 	})
@@ -95,23 +94,24 @@ func errString(err error) string {
 func TestCancelPropagatesToAwaitedTask(t *testing.T) {
 	l := newLoop(t)
 	var innerEnded bool
-	inner := l.Spawn("inner", func(task *Task) error {
-		err := task.Sleep(time.Hour)
-		task.Sleep(time.Millisecond)
+	inner := l.Spawn("inner", func(ctx context.Context) error {
+		err := Sleep(ctx, time.Hour)
+		Sleep(ctx, time.Millisecond)
 		innerEnded = true
 		return err
 	})
-	outer := l.Spawn("outer", func(task *Task) error {
-		err := task.Await(inner)
+	outer := l.Spawn("outer", func(ctx context.Context) error {
+		_, err := Await(ctx, inner)
 		if !innerEnded {
 			t.Error("outer resumed before inner ended")
 		}
 		return err
 	})
-	err := runMain(t, l, func(task *Task) error {
-		task.Yield()
+	err := runMain(t, l, func(ctx context.Context) error {
+		Yield(ctx)
 		outer.Cancel()
-		return task.Await(outer)
+		_, err := Await(ctx, outer)
+		return err
 	})
 	if !errors.Is(err, ErrCancelled) || !inner.Cancelled() || !outer.Cancelled() {
 		t.Fatalf("err %v, inner cancelled %v, outer cancelled %v", err, inner.Cancelled(), outer.Cancelled())
@@ -122,7 +122,7 @@ func TestCancelPropagatesToAwaitedTask(t *testing.T) {
 func TestCancelBeforeStart(t *testing.T) {
 	l := newLoop(t)
 	ran := false
-	task := l.Spawn("never", func(*Task) error { ran = true; return nil })
+	task := l.Spawn("never", func(context.Context) error { ran = true; return nil })
 	task.Cancel()
 	if err := l.RunUntilComplete(task); !errors.Is(err, ErrCancelled) || ran {
 		t.Fatalf("err %v, ran %v", err, ran)
@@ -133,23 +133,23 @@ func TestCancelBeforeStart(t *testing.T) {
 // the inner work.
 func TestShield(t *testing.T) {
 	l := newLoop(t)
-	inner := Go(l, "inner", func(task *Task) (int, error) {
-		if err := task.Sleep(5 * time.Millisecond); err != nil {
+	inner := Go(l, "inner", func(ctx context.Context) (int, error) {
+		if err := Sleep(ctx, 5*time.Millisecond); err != nil {
 			return 0, err
 		}
 		return 42, nil
 	})
-	waiter := Go(l, "waiter", func(task *Task) (int, error) { return Await(task, Shield(inner)) })
-	err := runMain(t, l, func(task *Task) error {
-		task.Yield()
+	waiter := Go(l, "waiter", func(ctx context.Context) (int, error) { return Await(ctx, Shield(inner)) })
+	err := runMain(t, l, func(ctx context.Context) error {
+		Yield(ctx)
 		waiter.Cancel()
-		if _, err := Await(task, waiter); !errors.Is(err, ErrCancelled) {
+		if _, err := Await(ctx, waiter); !errors.Is(err, ErrCancelled) {
 			t.Errorf("waiter: %v, want ErrCancelled", err)
 		}
 		if inner.Done() {
 			t.Error("inner ended with the waiter")
 		}
-		v, err := Await(task, inner)
+		v, err := Await(ctx, inner)
 		if v != 42 || err != nil {
 			t.Errorf("inner = %v, %v; want 42, nil", v, err)
 		}
@@ -166,10 +166,10 @@ func TestGather(t *testing.T) {
 	boom := errors.New("boom")
 	t.Run("all", func(t *testing.T) {
 		l := newLoop(t)
-		a := Go(l, "a", func(task *Task) (int, error) { return 1, task.Sleep(2 * time.Millisecond) })
-		b := Go(l, "b", func(task *Task) (int, error) { return 0, boom })
-		c := l.Spawn("c", func(task *Task) error { return task.Yield() })
-		err := runMain(t, l, func(task *Task) error { return Gather(task, a, b, c) })
+		a := Go(l, "a", func(ctx context.Context) (int, error) { return 1, Sleep(ctx, 2*time.Millisecond) })
+		b := Go(l, "b", func(ctx context.Context) (int, error) { return 0, boom })
+		c := l.Spawn("c", func(ctx context.Context) error { return Yield(ctx) })
+		err := runMain(t, l, func(ctx context.Context) error { return Gather(ctx, a, b, c) })
 		if !errors.Is(err, boom) {
 			t.Fatalf("Gather = %v, want boom", err)
 		}
@@ -181,15 +181,16 @@ func TestGather(t *testing.T) {
 		l := newLoop(t)
 		var kids []*Task
 		for range 3 {
-			kids = append(kids, l.Spawn("kid", func(task *Task) error { return task.Sleep(time.Hour) }))
+			kids = append(kids, l.Spawn("kid", func(ctx context.Context) error { return Sleep(ctx, time.Hour) }))
 		}
-		g := l.Spawn("gatherer", func(task *Task) error {
-			return Gather(task, kids[0], kids[1], kids[2])
+		g := l.Spawn("gatherer", func(ctx context.Context) error {
+			return Gather(ctx, kids[0], kids[1], kids[2])
 		})
-		err := runMain(t, l, func(task *Task) error {
-			task.Yield()
+		err := runMain(t, l, func(ctx context.Context) error {
+			Yield(ctx)
 			g.Cancel()
-			return task.Await(g)
+			_, err := Await(ctx, g)
+			return err
 		})
 		if !errors.Is(err, ErrCancelled) {
 			t.Fatalf("gatherer: %v", err)
@@ -205,13 +206,13 @@ func TestGather(t *testing.T) {
 // WaitFor returns the value in time, or cancels and reports ErrTimeout.
 func TestWaitFor(t *testing.T) {
 	l := newLoop(t)
-	err := runMain(t, l, func(task *Task) error {
-		fast := Go(l, "fast", func(task *Task) (int, error) { return 1, task.Yield() })
-		if v, err := WaitFor(task, fast, time.Hour); v != 1 || err != nil {
+	err := runMain(t, l, func(ctx context.Context) error {
+		fast := Go(l, "fast", func(ctx context.Context) (int, error) { return 1, Yield(ctx) })
+		if v, err := WaitFor(ctx, fast, time.Hour); v != 1 || err != nil {
 			t.Errorf("fast = %v, %v", v, err)
 		}
-		slow := Go(l, "slow", func(task *Task) (int, error) { return 2, task.Sleep(time.Hour) })
-		if _, err := WaitFor(task, slow, time.Millisecond); !errors.Is(err, ErrTimeout) {
+		slow := Go(l, "slow", func(ctx context.Context) (int, error) { return 2, Sleep(ctx, time.Hour) })
+		if _, err := WaitFor(ctx, slow, time.Millisecond); !errors.Is(err, ErrTimeout) {
 			t.Errorf("slow = %v, want ErrTimeout", err)
 		}
 		if !slow.Task().Cancelled() {
@@ -224,13 +225,13 @@ func TestWaitFor(t *testing.T) {
 	}
 }
 
-// Submit runs a task from a plain goroutine, which waits with Wait.
+// GoThreadsafe runs a task from a plain goroutine, which waits with Wait.
 func TestSubmitAndWait(t *testing.T) {
 	l := newLoop(t)
 	got := make(chan error, 1)
 	go func() {
-		f := Submit(l, func(task *Task) (string, error) {
-			return "hi", task.Sleep(time.Millisecond)
+		f := GoThreadsafe(l, "submitted", func(ctx context.Context) (string, error) {
+			return "hi", Sleep(ctx, time.Millisecond)
 		})
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -262,8 +263,8 @@ func TestClose(t *testing.T) {
 		}
 	}
 	var sleepErr error
-	l.Spawn("stuck", func(task *Task) error {
-		sleepErr = task.Sleep(time.Hour)
+	l.Spawn("stuck", func(ctx context.Context) error {
+		sleepErr = Sleep(ctx, time.Hour)
 		return sleepErr
 	})
 	l.CallSoon(l.Stop)
@@ -289,8 +290,8 @@ func TestClose(t *testing.T) {
 	if err := l.RunSyncSoonThreadsafe(func() {}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("RunSyncSoonThreadsafe after Close = %v", err)
 	}
-	if _, err := Submit(l, func(*Task) (int, error) { return 0, nil }).Wait(context.Background()); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Submit after Close = %v", err)
+	if _, err := GoThreadsafe(l, "late", func(context.Context) (int, error) { return 0, nil }).Wait(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("GoThreadsafe after Close = %v", err)
 	}
 	if err := l.RunForever(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("RunForever after Close = %v", err)
@@ -322,15 +323,15 @@ func TestPanics(t *testing.T) {
 	after := false
 	l.CallSoon(func() { panic("callback boom") })
 	l.CallSoon(func() { after = true })
-	err := runMain(t, l, func(task *Task) error {
-		f := Go(l, "awaited", func(*Task) (int, error) { panic("task boom") })
-		_, err := Await(task, f)
+	err := runMain(t, l, func(ctx context.Context) error {
+		f := Go(l, "awaited", func(context.Context) (int, error) { panic("task boom") })
+		_, err := Await(ctx, f)
 		var pe *PanicError
 		if !errors.As(err, &pe) || pe.Value != "task boom" || !strings.Contains(string(pe.Stack), "task_test.go") {
 			t.Errorf("awaited panic = %v", err)
 		}
-		l.Spawn("lone", func(*Task) error { panic("lone boom") })
-		return task.Sleep(time.Millisecond)
+		l.Spawn("lone", func(context.Context) error { panic("lone boom") })
+		return Sleep(ctx, time.Millisecond)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -355,8 +356,8 @@ func TestUnretrievedErrorReportedAtClose(t *testing.T) {
 	var got []ExceptionContext
 	l := New(WithExceptionHandler(func(ec ExceptionContext) { got = append(got, ec) }))
 	boom := errors.New("boom")
-	task := l.Spawn("failing", func(*Task) error { return boom })
-	l.RunUntilComplete(l.Spawn("waiter", func(t *Task) error { return t.Sleep(time.Millisecond) }))
+	task := l.Spawn("failing", func(context.Context) error { return boom })
+	l.RunUntilComplete(l.Spawn("waiter", func(ctx context.Context) error { return Sleep(ctx, time.Millisecond) }))
 	if !task.Done() || len(got) != 0 {
 		t.Fatalf("done %v, reports %v", task.Done(), got)
 	}
@@ -366,45 +367,26 @@ func TestUnretrievedErrorReportedAtClose(t *testing.T) {
 	}
 }
 
-// Signal handlers run as loop callbacks; removal ends the forwarder.
-func TestSignalHandler(t *testing.T) {
-	l := newLoop(t)
-	if err := l.AddSignalHandler(syscall.SIGUSR1, func() {
-		if !l.inStep.Load() {
-			t.Error("handler ran outside a loop batch")
-		}
-		l.Stop()
-	}); err != nil {
-		t.Fatal(err)
-	}
-	l.CallSoon(func() { syscall.Kill(syscall.Getpid(), syscall.SIGUSR1) })
-	watchdog := time.AfterFunc(10*time.Second, func() { t.Error("no signal"); l.Stop() })
-	defer watchdog.Stop()
-	l.RunForever()
-	if !l.RemoveSignalHandler(syscall.SIGUSR1) || l.RemoveSignalHandler(syscall.SIGUSR1) {
-		t.Fatal("RemoveSignalHandler results wrong")
-	}
-	if err := l.AddSignalHandler(nil, func() {}); err == nil {
-		t.Fatal("nil signal accepted")
-	}
-}
-
 // Misuse: awaiting from outside the task's step, or another loop's
 // future, is an ErrMisuse error; in debug mode CallSoon off the loop panics.
 func TestMisuse(t *testing.T) {
 	l := newLoop(t, WithDebug())
 	other := New()
 	defer other.Close()
-	var captured *Task
-	err := runMain(t, l, func(task *Task) error {
-		captured = task
-		if _, err := Await(task, NewFuture[int](other)); !errors.Is(err, ErrMisuse) || !strings.Contains(err.Error(), "another loop") {
+	var captured context.Context
+	err := runMain(t, l, func(ctx context.Context) error {
+		captured = ctx
+		if _, err := Await(ctx, NewFuture[int](other)); !errors.Is(err, ErrMisuse) || !strings.Contains(err.Error(), "another loop") {
 			t.Errorf("foreign future: %v", err)
 		}
+		//lint:ignore SA1012 a nil ctx is the misuse checked here
 		if _, err := Await(nil, NewFuture[int](l)); !errors.Is(err, ErrMisuse) {
-			t.Errorf("nil task: %v", err)
+			t.Errorf("nil ctx: %v", err)
 		}
-		if err := task.Await(task); !errors.Is(err, ErrMisuse) {
+		if _, err := Await(context.Background(), NewFuture[int](l)); !errors.Is(err, ErrMisuse) {
+			t.Errorf("ctx of no task: %v", err)
+		}
+		if _, err := Await(ctx, CurrentTask(ctx)); !errors.Is(err, ErrMisuse) {
 			t.Errorf("self await: %v", err)
 		}
 		return nil
@@ -412,7 +394,7 @@ func TestMisuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := captured.Sleep(0); !errors.Is(err, ErrMisuse) {
+	if err := Sleep(captured, 0); !errors.Is(err, ErrMisuse) {
 		t.Fatalf("Sleep outside the task's step: %v", err)
 	}
 }
@@ -449,19 +431,19 @@ func TestDebugCallSoonOffLoop(t *testing.T) {
 func TestDebugWaitOnLoop(t *testing.T) {
 	l := newLoop(t, WithDebug())
 	f := NewFuture[int](l)
-	err := runMain(t, l, func(task *Task) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err := runMain(t, l, func(ctx context.Context) error {
+		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if _, err := f.Wait(ctx); !errors.Is(err, ErrMisuse) {
+		if _, err := f.Wait(wctx); !errors.Is(err, ErrMisuse) {
 			t.Errorf("Wait from a task = %v, want ErrMisuse", err)
 		}
 		got := NewFuture[error](l)
 		go func() {
-			_, err := f.Wait(ctx)
+			_, err := f.Wait(wctx)
 			l.CallSoonThreadsafe(func() { got.SetResult(err) })
 		}()
 		f.SetResult(1)
-		werr, err := Await(task, got)
+		werr, err := Await(ctx, got)
 		return errors.Join(werr, err)
 	})
 	if err != nil {

@@ -7,81 +7,125 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/internal/gid"
 )
 
 // closeFlushTimeout bounds how long Close waits for queued frames to reach
 // a peer that does not read. A variable so tests can shorten it.
 var closeFlushTimeout = 2 * time.Second
 
+// ErrSendQueueFull is returned by [Channel.TrySend] when the Channel's send
+// queue holds its limit ([WithSendQueue]) of bytes not yet written; nothing
+// was queued. [Channel.WhenWritable] says when to try again.
+var ErrSendQueueFull = errors.New("ipc: send queue full")
+
 // Channel is one handshaken, authenticated connection to a peer actor. Make
-// one with [Dial] or receive one from [Listener.Serve].
+// one with [Dial] or receive one from [Listener.Serve]; the zero Channel is
+// not usable.
 //
-// A Channel owns two goroutines. The reading one reads frames, decodes them
-// and queues complete messages for [Channel.Recv], so a slow network never
-// blocks the caller's runtime. The writing one flushes whatever [Channel.Send]
-// queued since its last write in a single write: a burst of small messages
-// costs few syscalls. Users multiplex dialogs over one Channel by context id.
+// Sending encodes a message into the Channel's send queue; the Channel's
+// writer goroutine writes everything queued since its last write in one
+// write call, so a burst of small messages costs few syscalls. A send never
+// waits on the network; only [Channel.Send] waits, and only while the queue
+// is full.
 //
-// Send and SendRaw may be called from many goroutines; so may Recv, though
-// each message goes to exactly one caller. Close may be called from any
-// goroutine, any number of times.
+// Receiving is chosen once: either [Channel.Recv], which takes messages
+// from a queue that the Channel's reader goroutine fills, or
+// [Channel.OnMessage], whose callback the reader goroutine calls for each
+// message, with no queue and no goroutine per waiting call. The reader
+// starts with that first choice; until then nothing is read.
+//
+// Who runs what:
+//
+//	call                  may be called from                blocks
+//	Send(ctx, m)          any goroutine but a task step     while the queue is full, until room, the end or ctx
+//	TrySend(m)            anywhere, a task step included    never: ErrSendQueueFull when full
+//	WhenWritable(fn)      anywhere                          never: fn runs once, on a Channel goroutine, when
+//	                                                        the queue has room again or the Channel ends
+//	Recv(ctx)             any goroutine but a task step     until a message, the end or ctx
+//	OnMessage(fn)         anywhere, once, instead of Recv   never: fn runs on the reader goroutine
+//	Close()               any goroutine, fn included        until the queue is flushed (bounded) and the
+//	                                                        Channel's goroutines have stopped
+//	TaskChannel.Send      a task of the TaskChannel's       parks the task (not the runner) while the queue
+//	                        runner                            is full: TrySend, then WhenWritable -> Inbox
+//	TaskChannel.Recv      a task of the TaskChannel's       parks the task until a message or the end:
+//	                        runner                            OnMessage -> Inbox.Deliver -> Inbox.Receive
+//
+// Tasks of an actor/sc runner use the Channel through a [TaskChannel]
+// ([ForTasks]), which is built on TrySend, WhenWritable and OnMessage:
+// nothing it does blocks the runner, and no goroutine is started per wait.
+// Plain goroutines use Send and Recv; callbacks that must not block use
+// TrySend and WhenWritable.
 //
 // A Channel ends when the peer hangs up, the connection breaks, the peer
-// sends a bad frame or message, or Close is called. Its end is a
-// [*msg.TransportClosed] whose cause says which, logged once at its level
+// sends a bad frame or message (or a frame that stalls past
+// [WithFrameProgress]), or Close is called. Its end is a
+// [*TransportClosed] whose cause says which, logged once at its level
 // (below Info for normal ends, Warn for a peer dropped for bad input) and
-// returned by [Channel.Err], by Recv once the queued messages are drained,
-// and by Send.
+// returned by [Channel.Err], by Recv once the queued messages are drained
+// (or passed to OnMessage's callback), and by the sends.
 type Channel struct {
 	conn   net.Conn
 	peer   *msg.Identity
 	remote string // the peer's address and identity, for errors and logs
 	logger *slog.Logger
 	max    int
+	codec  *msg.Codec
 
-	in   chan msg.Msg
-	done chan struct{} // closed when the channel has ended (err set)
-	wake chan struct{} // cap 1: the writer has work or should check done
-	wg   sync.WaitGroup
+	done       chan struct{} // closed when the Channel has ended (err set)
+	wake       chan struct{} // cap 1: the writer has work or should check done
+	writerDone chan struct{}
+
+	// Receiving.
+	fr         *FrameReader  // reader goroutine only, once started
+	in         chan msg.Msg  // Recv's queue
+	mode       atomic.Uint32 // recvNone, recvQueue or recvPush; set once, under mu
+	onMsg      func(msg.Msg, error)
+	readerDone chan struct{} // set under mu when the reader starts
+	readerGID  atomic.Uint64 // the reader goroutine's goroutineID, in push mode
 
 	mu      sync.Mutex
-	cond    sync.Cond // signalled when pend shrinks or the channel ends
-	enc     *msg.Codec
-	pend    []byte               // frames queued for the writer; guarded by mu
-	spare   []byte               // the writer's other buffer; guarded by mu when not writing
-	highLen int                  // Send waits while len(pend) is at least this
-	err     *msg.TransportClosed // guarded by mu; set once
-	closing bool                 // Close was called; guarded by mu
-
-	fr  *FrameReader
-	dec *msg.Codec
+	pend    []byte           // frames queued, not yet handed to a write; guarded by mu
+	spare   []byte           // the writer's other buffer, when it is not writing; guarded by mu
+	writing bool             // the writer goroutine is writing; guarded by mu
+	highLen int              // the queue is full at this many bytes
+	room    chan struct{}    // closed when the queue has room again; nil while nobody waits; guarded by mu
+	onRoom  []func()         // WhenWritable callbacks; guarded by mu
+	err     *TransportClosed // guarded by mu; set once
+	closing bool             // Close was called; guarded by mu
 }
 
-func newChannel(conn net.Conn, fr *FrameReader, enc, dec *msg.Codec, peer *msg.Identity, cfg *config) *Channel {
+const (
+	recvNone uint32 = iota
+	recvQueue
+	recvPush
+)
+
+func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config) *Channel {
+	fr.upgrade(cfg.maxFrame, conn, cfg.progress)
 	c := &Channel{
-		conn:    conn,
-		peer:    peer,
-		remote:  conn.RemoteAddr().String() + " " + peer.ID().String(),
-		logger:  cfg.logger,
-		max:     cfg.maxFrame,
-		in:      make(chan msg.Msg, cfg.recvQueue),
-		done:    make(chan struct{}),
-		wake:    make(chan struct{}, 1),
-		enc:     enc,
-		dec:     dec,
-		fr:      fr,
-		highLen: cfg.sendQueue,
-		pend:    make([]byte, 0, 64<<10),
-		spare:   make([]byte, 0, 64<<10),
+		conn:       conn,
+		peer:       peer,
+		remote:     conn.RemoteAddr().String() + " " + peer.ID().String(),
+		logger:     cfg.logger,
+		max:        cfg.maxFrame,
+		codec:      cfg.codec,
+		done:       make(chan struct{}),
+		wake:       make(chan struct{}, 1),
+		writerDone: make(chan struct{}),
+		fr:         fr,
+		in:         make(chan msg.Msg, cfg.recvQueue),
+		highLen:    cfg.sendQueue,
+		// pend and spare grow with use, then are reused.
 	}
-	c.cond.L = &c.mu
-	c.wg.Add(2)
-	go c.readLoop()
 	go c.writeLoop()
 	return c
 }
@@ -98,11 +142,13 @@ func (c *Channel) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 func (c *Channel) LocalAddr() net.Addr { return c.conn.LocalAddr() }
 
 // Done returns a channel closed when the Channel has ended. Messages
-// already queued may still be received with Recv.
+// already queued may still be received with Recv. A peer's hang-up is
+// seen by the reader, so it closes Done only once Recv or OnMessage has
+// started it (a failing write also ends the Channel).
 func (c *Channel) Done() <-chan struct{} { return c.done }
 
-// Err returns nil while the Channel is open, then the
-// [*msg.TransportClosed] that ended it.
+// Err returns nil while the Channel is open, then the [*TransportClosed]
+// that ended it.
 func (c *Channel) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -112,72 +158,134 @@ func (c *Channel) Err() error {
 	return c.err
 }
 
-// Send encodes m and queues it for the writer goroutine. It returns once m
-// is queued, not once it is written; it blocks only while more than the
-// send queue limit (1 MiB) is waiting to be written. It fails with
-// msg's encode error (the Channel stays open) for a message that cannot be
-// encoded, with a [*FrameError] for one larger than the maximum frame, and
-// with the Channel's [*msg.TransportClosed] once it has ended (cause
-// [msg.CauseSendClosed] if the caller closed it). A message queued just
-// before the Channel breaks may be lost; the break is reported by Recv and
-// Err.
-func (c *Channel) Send(m msg.Msg) error {
-	c.mu.Lock()
-	if err := c.waitRoomLocked(); err != nil {
-		c.mu.Unlock()
-		return err
+// Send encodes m and queues it, waiting while the send queue is full until
+// it has room, the Channel ends, or ctx is done (then it returns
+// ctx.Err()). It returns once m is queued, not once it is written. It fails
+// with msg's encode error (the Channel stays open) for a message that
+// cannot be encoded, with a [*FrameError] for one larger than the maximum
+// frame, and with a [*TransportClosed] once the Channel has ended (cause
+// [CauseSendClosed] if this side closed it). A message queued just before
+// the Channel breaks may be lost; the break is reported by Recv and Err.
+//
+// Send may be called from many goroutines; it must not be called from a
+// task step (use TrySend).
+func (c *Channel) Send(ctx context.Context, m msg.Msg) error {
+	if ctx == nil {
+		panic("ipc: Send: nil context")
 	}
-	start := len(c.pend)
-	b, err := c.enc.Encode(append(c.pend, 0, 0, 0, 0), m)
-	if err == nil && len(b)-start-headerLen > c.max {
-		err = &FrameError{Len: uint64(len(b) - start - headerLen), Max: c.max, Reason: "outgoing " + m.Kind().String() + " exceeds the maximum"}
-	}
-	if err != nil {
-		if cap(b) > cap(c.pend) {
-			c.pend = b[:start]
-		} else {
-			c.pend = c.pend[:start]
-		}
-		c.mu.Unlock()
-		return err
-	}
-	putLen(b[start:])
-	c.pend = b
-	c.mu.Unlock()
-	c.kick()
-	return nil
+	return c.enqueue(ctx, m, nil, false, true)
+}
+
+// TrySend is Send without the wait: when the send queue is full it returns
+// [ErrSendQueueFull] at once, queueing nothing. It never blocks, so a task
+// step or a callback may call it; see [Channel.WhenWritable].
+func (c *Channel) TrySend(m msg.Msg) error {
+	return c.enqueue(context.Background(), m, nil, false, false)
 }
 
 // SendRaw queues body, an already encoded message, as one frame; it is
-// Send without the encoding, for tests and relays. body is copied.
-func (c *Channel) SendRaw(body []byte) error {
+// Send without the encoding, for relays and tests. body is copied.
+func (c *Channel) SendRaw(ctx context.Context, body []byte) error {
+	if ctx == nil {
+		panic("ipc: SendRaw: nil context")
+	}
+	return c.enqueue(ctx, nil, body, true, true)
+}
+
+// WhenWritable arranges for fn to be called once, when the send queue has
+// room again or the Channel has ended, and reports true; when the queue
+// has room now (or the Channel has ended) it arranges nothing and reports
+// false, so the caller can retry TrySend at once. fn runs on the goroutine
+// that made the room (the writer goroutine, or the one calling Close); it
+// must not block. Any goroutine may call WhenWritable, any number of times.
+func (c *Channel) WhenWritable(fn func()) bool {
 	c.mu.Lock()
-	if err := c.waitRoomLocked(); err != nil {
+	defer c.mu.Unlock()
+	if c.err != nil || c.closing || len(c.pend) < c.highLen {
+		return false
+	}
+	c.onRoom = append(c.onRoom, fn)
+	return true
+}
+
+// enqueue encodes m (or, for raw, copies body) into the send queue; when
+// the queue is full it waits for room until ctx ends if wait is set, and
+// fails with ErrSendQueueFull at once if not.
+func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait bool) error {
+	c.mu.Lock()
+	for {
+		if c.closing {
+			c.mu.Unlock()
+			return &TransportClosed{Cause: CauseSendClosed, Peer: c.remote}
+		}
+		if c.err != nil {
+			err := c.err
+			c.mu.Unlock()
+			return err
+		}
+		if len(c.pend) < c.highLen {
+			break
+		}
+		if !wait {
+			c.mu.Unlock()
+			return ErrSendQueueFull
+		}
+		if c.room == nil {
+			c.room = make(chan struct{})
+		}
+		room := c.room
+		c.mu.Unlock()
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		c.mu.Lock()
+	}
+	start := len(c.pend)
+	var b []byte
+	var err error
+	if !raw {
+		b, err = c.codec.Encode(append(c.pend, 0, 0, 0, 0), m)
+		if err == nil && len(b)-start-headerLen > c.max {
+			err = &FrameError{Len: uint64(len(b) - start - headerLen), Max: c.max, Reason: "outgoing " + m.Kind().String() + " exceeds the maximum"}
+		}
+		if err == nil {
+			putLen(b[start:])
+		}
+	} else {
+		b, err = AppendFrame(c.pend, body, c.max)
+	}
+	if err != nil {
+		c.pend = b[:start] // keep any capacity the encoder grew
 		c.mu.Unlock()
 		return err
 	}
-	b, err := AppendFrame(c.pend, body, c.max)
 	c.pend = b
+	writing := c.writing
 	c.mu.Unlock()
-	if err != nil {
-		return err
+	if !writing {
+		c.kick() // a writer mid-write picks the new frames up after it
 	}
-	c.kick()
 	return nil
 }
 
-// waitRoomLocked waits while the send queue is full and reports the end.
-func (c *Channel) waitRoomLocked() error {
-	for len(c.pend) >= c.highLen && c.err == nil && !c.closing {
-		c.cond.Wait()
+// openRoomLocked wakes Send calls waiting for room and returns the
+// WhenWritable callbacks to run once mu is released.
+func (c *Channel) openRoomLocked() []func() {
+	if c.room != nil {
+		close(c.room)
+		c.room = nil
 	}
-	if c.closing {
-		return msg.NewTransportClosed(msg.CauseSendClosed, c.remote, nil)
+	fns := c.onRoom
+	c.onRoom = nil
+	return fns
+}
+
+func runAll(fns []func()) {
+	for _, fn := range fns {
+		fn()
 	}
-	if c.err != nil {
-		return c.err
-	}
-	return nil
 }
 
 func (c *Channel) kick() {
@@ -190,141 +298,252 @@ func (c *Channel) kick() {
 // Recv returns the next message from the peer, blocking until one arrives,
 // the Channel ends, or ctx is done (then it returns ctx.Err()). After the
 // end, queued messages are still returned in order, then the Channel's
-// [*msg.TransportClosed] on every call.
+// [*TransportClosed] on every call. The first call starts the reader.
+//
+// Recv may be called from many goroutines (each message goes to one
+// caller), but not from a task step, and not on a Channel whose messages go
+// to OnMessage: that is a programming error, and Recv panics.
 //
 // Raw and []byte fields of the message are the caller's; they are never
 // overwritten.
 func (c *Channel) Recv(ctx context.Context) (msg.Msg, error) {
-	select {
-	case m, ok := <-c.in:
-		if ok {
-			return m, nil
-		}
-		return nil, c.Err()
-	default:
+	if c.mode.Load() != recvQueue {
+		c.startReader(recvQueue, nil)
 	}
 	select {
 	case m, ok := <-c.in:
 		if ok {
 			return m, nil
 		}
-		return nil, c.Err()
+		return nil, c.endErr()
+	default:
+	}
+	if ctx.Done() == nil { // a ctx that never ends: a plain receive is cheaper than a select
+		m, ok := <-c.in
+		if ok {
+			return m, nil
+		}
+		return nil, c.endErr()
+	}
+	select {
+	case m, ok := <-c.in:
+		if ok {
+			return m, nil
+		}
+		return nil, c.endErr()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// Close ends the Channel: it stops accepting sends, gives the writer a
-// short bounded time to flush what was already queued, closes the
-// connection and waits for its goroutines to stop. A Recv blocked in
-// another goroutine returns the [*msg.TransportClosed] with cause
-// [msg.CauseLocalClose]. Close returns nil; repeat calls do nothing more.
+// OnMessage makes the reader goroutine hand every message to fn, in
+// arrival order, one call at a time, with no queue in between: fn(m, nil)
+// for each message, then fn(nil, end) once with the Channel's
+// [*TransportClosed]. While fn runs nothing more is read, so fn should hand
+// the message on (to a task inbox, through the runner's token) and return;
+// it may call TrySend, Send and Close. If the Channel has already ended, fn
+// is called once with the end before OnMessage returns.
+//
+// OnMessage is called at most once per Channel, instead of Recv; calling
+// it again, after Recv, or with a nil fn is a programming error, and it
+// panics.
+func (c *Channel) OnMessage(fn func(msg.Msg, error)) {
+	if fn == nil {
+		panic("ipc: OnMessage: nil callback")
+	}
+	c.startReader(recvPush, fn)
+}
+
+// startReader fixes how messages are received and starts the reader
+// goroutine, unless the Channel has already ended or is closing.
+func (c *Channel) startReader(mode uint32, fn func(msg.Msg, error)) {
+	c.mu.Lock()
+	switch old := c.mode.Load(); {
+	case old == mode && mode == recvQueue:
+		c.mu.Unlock()
+		return
+	case old == recvPush && mode == recvQueue:
+		c.mu.Unlock()
+		panic("ipc: Recv on a Channel whose messages go to OnMessage")
+	case old == recvQueue:
+		c.mu.Unlock()
+		panic("ipc: OnMessage on a Channel already received from with Recv")
+	case old == recvPush:
+		c.mu.Unlock()
+		panic("ipc: OnMessage called twice")
+	}
+	c.onMsg = fn
+	c.mode.Store(mode)
+	if c.err != nil || c.closing {
+		c.mu.Unlock()
+		if mode == recvPush {
+			fn(nil, c.endErr())
+		} else {
+			close(c.in)
+		}
+		return
+	}
+	c.readerDone = make(chan struct{})
+	c.mu.Unlock()
+	go c.readLoop(mode)
+}
+
+// endErr is the error Recv and OnMessage report at the end: the Channel's
+// TransportClosed, or a local close while Close is still flushing.
+func (c *Channel) endErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	return &TransportClosed{Cause: CauseLocalClose, Peer: c.remote}
+}
+
+// Close ends the Channel: it stops accepting sends, gives the queued frames
+// a short bounded time to reach the peer, closes the connection and waits
+// for the Channel's goroutines to stop (except the reader when Close is
+// called from OnMessage's callback, which runs on it). A Recv blocked in
+// another goroutine returns the [*TransportClosed] with cause
+// [CauseLocalClose]. Close returns nil; repeat calls do nothing more.
 func (c *Channel) Close() error {
 	c.mu.Lock()
 	c.closing = true
-	c.cond.Broadcast()
+	fns := c.openRoomLocked()
+	readerDone := c.readerDone
 	c.mu.Unlock()
-	// Bound the final flush, even if the writer is already stuck in a write
-	// to a peer that does not read.
+	runAll(fns)
+	// Bound the final flush, even if a write is already stuck on a peer
+	// that does not read.
 	_ = c.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
 	c.kick()
-	c.wg.Wait()
+	<-c.writerDone
+	if readerDone != nil && !(c.mode.Load() == recvPush && c.readerGID.Load() == goroutineID()) {
+		<-readerDone
+	}
 	return nil
 }
 
 // end records the Channel's end once, closes the connection and logs it.
-func (c *Channel) end(tc *msg.TransportClosed) {
+func (c *Channel) end(tc *TransportClosed) {
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
 		return
 	}
 	c.err = tc
-	c.cond.Broadcast()
+	fns := c.openRoomLocked()
 	c.mu.Unlock()
 	_ = c.conn.Close()
 	close(c.done)
 	c.kick()
-	tc.Report(c.logger)
+	runAll(fns)
+	tc.report(c.logger)
 }
 
-// readLoop reads, decodes and queues messages until the Channel ends.
-func (c *Channel) readLoop() {
-	defer c.wg.Done()
-	defer close(c.in)
+// readLoop reads and decodes messages and delivers them until the Channel
+// ends.
+func (c *Channel) readLoop(mode uint32) {
+	defer close(c.readerDone)
+	if mode == recvPush {
+		c.readerGID.Store(goroutineID())
+	}
 	for {
 		body, err := c.fr.ReadFrame()
 		if err != nil {
 			c.end(c.classify(err))
-			return
+			break
 		}
-		m, err := c.dec.Decode(body)
+		m, err := c.codec.Decode(body)
 		if err != nil {
-			c.end(msg.NewTransportClosed(msg.CauseBroken, c.remote, err))
-			return
+			c.end(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
+			break
+		}
+		if mode == recvPush {
+			c.onMsg(m, nil)
+			continue
+		}
+		// A plain send when there is room: a select over two channels
+		// costs several times more, on every message.
+		select {
+		case c.in <- m:
+			continue
+		default:
 		}
 		select {
 		case c.in <- m:
+			continue
 		case <-c.done:
-			return
 		}
+		break
+	}
+	if mode == recvPush {
+		c.onMsg(nil, c.endErr())
+	} else {
+		close(c.in)
 	}
 }
 
-// classify maps a read error to its close cause.
-func (c *Channel) classify(err error) *msg.TransportClosed {
+// classify maps a read or write error to its close cause.
+func (c *Channel) classify(err error) *TransportClosed {
 	c.mu.Lock()
 	closing := c.closing
 	c.mu.Unlock()
 	switch {
 	case closing:
-		return msg.NewTransportClosed(msg.CauseLocalClose, c.remote, nil)
+		return &TransportClosed{Cause: CauseLocalClose, Peer: c.remote}
 	case err == io.EOF:
-		return msg.NewTransportClosed(msg.CausePeerEOF, c.remote, nil)
+		return &TransportClosed{Cause: CausePeerEOF, Peer: c.remote}
 	case errors.Is(err, ErrFrame):
-		return msg.NewTransportClosed(msg.CauseBroken, c.remote, err)
+		return &TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err}
 	case errors.Is(err, net.ErrClosed):
-		return msg.NewTransportClosed(msg.CauseLocalClose, c.remote, err)
+		return &TransportClosed{Cause: CauseLocalClose, Peer: c.remote, Err: err}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
-		return msg.NewTransportClosed(msg.CauseReset, c.remote, err)
+		return &TransportClosed{Cause: CauseReset, Peer: c.remote, Err: err}
 	}
-	return msg.NewTransportClosed(msg.CauseReset, c.remote, err)
+	return &TransportClosed{Cause: CauseReset, Peer: c.remote, Err: err}
 }
 
-// writeLoop writes queued frames, one write per batch, until the Channel
-// ends or is closed (then it flushes, within a bound, and ends it).
+// writeLoop writes what senders leave to it, one write per batch, until
+// the Channel ends or is closed (then it flushes, within a bound, and ends
+// it).
 func (c *Channel) writeLoop() {
-	defer c.wg.Done()
+	defer close(c.writerDone)
 	for {
 		select {
 		case <-c.wake:
 		case <-c.done:
 		}
-		c.mu.Lock()
-		if c.err != nil {
+		// Write until the queue is empty: frames queued during a write go
+		// out in the next one, without waiting for another kick.
+		for {
+			c.mu.Lock()
+			if c.err != nil {
+				c.mu.Unlock()
+				return
+			}
+			if len(c.pend) == 0 {
+				closing := c.closing
+				c.mu.Unlock()
+				if closing {
+					c.end(&TransportClosed{Cause: CauseLocalClose, Peer: c.remote})
+					return
+				}
+				break
+			}
+			buf := c.pend
+			c.pend, c.spare = c.spare[:0], nil
+			c.writing = true
+			fns := c.openRoomLocked()
 			c.mu.Unlock()
-			return
-		}
-		closing := c.closing
-		buf := c.pend
-		c.pend = c.spare[:0]
-		c.spare = nil
-		c.cond.Broadcast()
-		c.mu.Unlock()
-		var werr error
-		if len(buf) > 0 {
-			_, werr = c.conn.Write(buf)
-		}
-		c.mu.Lock()
-		c.spare = buf[:0]
-		c.mu.Unlock()
-		if closing {
-			c.end(msg.NewTransportClosed(msg.CauseLocalClose, c.remote, nil))
-			return
-		}
-		if werr != nil {
-			c.end(c.classify(werr))
-			return
+			runAll(fns)
+			_, werr := c.conn.Write(buf)
+			c.mu.Lock()
+			c.writing, c.spare = false, buf[:0]
+			c.mu.Unlock()
+			if werr != nil {
+				c.end(c.classify(werr))
+				return
+			}
 		}
 	}
 }
@@ -332,4 +551,24 @@ func (c *Channel) writeLoop() {
 // putLen writes the body length (len(frame)-4) into frame's header.
 func putLen(frame []byte) {
 	binary.BigEndian.PutUint32(frame, uint32(len(frame)-headerLen))
+}
+
+// goroutineID tells the calling goroutine apart from the others alive,
+// so Close can see that it runs on the reader goroutine (inside
+// OnMessage's callback). Where internal/gid has no fast answer it reads
+// the id from the stack header ("goroutine 123 [running]:"), which costs a
+// microsecond; Close and the reader's start are the only callers.
+func goroutineID() uint64 {
+	if g := gid.Current(); g != 0 {
+		return uint64(g)
+	}
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = b[len("goroutine "):]
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
+	return id
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,7 +18,7 @@ import (
 func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 	t.Helper()
 	alog, blog = newCapture(), newCapture()
-	ln, err := Listen(context.Background(), Addr{})
+	ln, err := Listen(context.Background(), Addr{}, testToken())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +27,10 @@ func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 		ch  *Channel
 		err error
 	}
+	cfg, err := newConfig("Listen", forListen, append([]Option{WithLogger(blog.logger()), WithIdentity(msg.Identity{Name: "b", UID: "b-uid"}), testToken()}, opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := make(chan res, 1)
 	go func() {
 		conn, err := ln.ln.Accept()
@@ -32,7 +38,7 @@ func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 			got <- res{err: err}
 			return
 		}
-		ch, err := accept(conn, newConfig(append([]Option{WithLogger(blog.logger()), WithIdentity(msg.Identity{Name: "b", UID: "b-uid"})}, opts...)))
+		ch, err := accept(conn, cfg, nil)
 		got <- res{ch, err}
 	}()
 	a = dial(t, ln.Addr(), append([]Option{WithLogger(alog.logger()), WithIdentity(msg.Identity{Name: "a", UID: "a-uid", PID: 42})}, opts...)...)
@@ -45,7 +51,7 @@ func pair(t testing.TB, opts ...Option) (a, b *Channel, alog, blog *capture) {
 	return a, b, alog, blog
 }
 
-func recvEnd(t *testing.T, ch *Channel) *msg.TransportClosed {
+func recvEnd(t *testing.T, ch *Channel) *TransportClosed {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
@@ -55,8 +61,8 @@ func recvEnd(t *testing.T, ch *Channel) *msg.TransportClosed {
 			t.Logf("drained %T", m)
 			continue
 		}
-		var tc *msg.TransportClosed
-		if !errors.As(err, &tc) || !errors.Is(err, msg.ErrTransportClosed) {
+		var tc *TransportClosed
+		if !errors.As(err, &tc) || !errors.Is(err, ErrClosed) {
 			t.Fatalf("Recv error = %v, want a TransportClosed", err)
 		}
 		return tc
@@ -78,7 +84,7 @@ func TestSendRecvInOrder(t *testing.T) {
 	const n = 1000
 	go func() {
 		for i := range n {
-			a.Send(&msg.Yield{Cid: "c", Pld: msg.Raw{byte(i % 100)}})
+			a.Send(bg, &msg.Yield{Cid: "c", Pld: msg.Raw{byte(i % 100)}})
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -96,7 +102,7 @@ func TestSendRecvInOrder(t *testing.T) {
 
 func TestCloseCausePeerEOF(t *testing.T) {
 	a, b, _, blog := pair(t)
-	a.Send(&msg.Stop{Cid: "last"})
+	a.Send(bg, &msg.Stop{Cid: "last"})
 	a.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
@@ -104,13 +110,13 @@ func TestCloseCausePeerEOF(t *testing.T) {
 		t.Fatalf("queued message before close lost: %v %v", m, err)
 	}
 	tc := recvEnd(t, b)
-	if tc.Cause != msg.CausePeerEOF || tc.Raise || tc.Level >= slog.LevelInfo {
+	if tc.Cause != CausePeerEOF || tc.Level() >= slog.LevelInfo {
 		t.Fatalf("end = %+v, want peer EOF below Info, not raised", tc)
 	}
 	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 || recs[0].Level >= slog.LevelInfo {
 		t.Fatalf("log = %v, want one line below Info", recs)
 	}
-	if err := b.Err(); !errors.Is(err, msg.ErrTransportClosed) {
+	if err := b.Err(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Err = %v", err)
 	}
 }
@@ -120,23 +126,23 @@ func TestCloseCauseReset(t *testing.T) {
 	a.conn.(*net.TCPConn).SetLinger(0) // close sends RST
 	a.Close()
 	tc := recvEnd(t, b)
-	if tc.Cause != msg.CauseReset || tc.Level >= slog.LevelInfo {
+	if tc.Cause != CauseReset || tc.Level() >= slog.LevelInfo {
 		t.Fatalf("end = %+v, want reset below Info", tc)
 	}
 }
 
 func TestCloseCauseLocalCloseWhileReceiving(t *testing.T) {
 	_, b, _, blog := pair(t)
-	got := make(chan *msg.TransportClosed, 1)
+	got := make(chan *TransportClosed, 1)
 	go func() {
 		_, err := b.Recv(context.Background())
-		var tc *msg.TransportClosed
+		var tc *TransportClosed
 		errors.As(err, &tc)
 		got <- tc
 	}()
 	b.Close()
 	tc := <-got
-	if tc == nil || tc.Cause != msg.CauseLocalClose || !tc.Raise || tc.Level >= slog.LevelInfo {
+	if tc == nil || tc.Cause != CauseLocalClose || tc.Level() >= slog.LevelInfo {
 		t.Fatalf("end = %+v, want local close, raised, below Info", tc)
 	}
 	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 {
@@ -148,20 +154,20 @@ func TestCloseCauseSendAfterClose(t *testing.T) {
 	a, _, _, _ := pair(t)
 	a.Close()
 	a.Close() // repeat is harmless
-	err := a.Send(&msg.Stop{Cid: "x"})
-	var tc *msg.TransportClosed
-	if !errors.As(err, &tc) || tc.Cause != msg.CauseSendClosed || !tc.Raise {
+	err := a.Send(bg, &msg.Stop{Cid: "x"})
+	var tc *TransportClosed
+	if !errors.As(err, &tc) || tc.Cause != CauseSendClosed {
 		t.Fatalf("Send after Close = %v, want send-after-close", err)
 	}
 }
 
 func TestSendTooLargeKeepsChannel(t *testing.T) {
 	a, b, _, _ := pair(t, WithMaxFrame(64))
-	err := a.Send(&msg.Yield{Cid: "big", Pld: msg.Raw(append([]byte{0xc4, 100}, make([]byte, 100)...))})
+	err := a.Send(bg, &msg.Yield{Cid: "big", Pld: msg.Raw(append([]byte{0xc4, 100}, make([]byte, 100)...))})
 	if !errors.Is(err, ErrFrame) {
 		t.Fatalf("oversized Send = %v, want ErrFrame", err)
 	}
-	if err := a.Send(&msg.Stop{Cid: "small"}); err != nil {
+	if err := a.Send(bg, &msg.Stop{Cid: "small"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -176,11 +182,11 @@ func TestOversizedIncomingFrameBreaks(t *testing.T) {
 	a.mu.Lock()
 	a.max = 1 << 20 // let this side send what the other refuses
 	a.mu.Unlock()
-	if err := a.SendRaw(make([]byte, 100)); err != nil {
+	if err := a.SendRaw(bg, make([]byte, 100)); err != nil {
 		t.Fatal(err)
 	}
 	tc := recvEnd(t, b)
-	if tc.Cause != msg.CauseBroken || tc.Level != slog.LevelWarn || !errors.Is(tc, ErrFrame) {
+	if tc.Cause != CauseBroken || tc.Level() != slog.LevelWarn || !errors.Is(tc, ErrFrame) {
 		t.Fatalf("end = %+v, want broken at Warn with a frame error", tc)
 	}
 	if recs := blog.waitFor(t, "a@a-uid"); len(recs) != 1 {
@@ -208,7 +214,7 @@ func TestCloseWithStuckPeer(t *testing.T) {
 	sent := make(chan error, 1)
 	go func() {
 		for i := 0; ; i++ {
-			if err := a.Send(&msg.Yield{Cid: "flood", Pld: pld}); err != nil {
+			if err := a.Send(bg, &msg.Yield{Cid: "flood", Pld: pld}); err != nil {
 				sent <- err
 				return
 			}
@@ -233,8 +239,208 @@ func TestCloseWithStuckPeer(t *testing.T) {
 		}
 	}
 	a.Close()
-	var tc *msg.TransportClosed
-	if err := <-sent; !errors.As(err, &tc) || tc.Cause != msg.CauseSendClosed {
+	var tc *TransportClosed
+	if err := <-sent; !errors.As(err, &tc) || tc.Cause != CauseSendClosed {
 		t.Fatalf("blocked Send returned %v, want send-after-close", err)
+	}
+}
+
+var bg = context.Background()
+
+// stuckPair is pair with a peer that never reads and a small send queue.
+func stuckPair(t *testing.T) *Channel {
+	old := closeFlushTimeout
+	closeFlushTimeout = 50 * time.Millisecond
+	t.Cleanup(func() { closeFlushTimeout = old })
+	a, _, _, _ := pair(t, WithSendQueue(64<<10))
+	return a
+}
+
+// fillQueue sends until TrySend reports the queue full.
+func fillQueue(t *testing.T, a *Channel) {
+	t.Helper()
+	pld := append(msg.Raw{0xc5, 0x3f, 0xff}, make([]byte, 0x3fff)...)
+	for i := 0; ; i++ {
+		err := a.TrySend(&msg.Yield{Cid: "flood", Pld: pld})
+		if errors.Is(err, ErrSendQueueFull) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 100000 {
+			t.Fatal("the queue never filled")
+		}
+	}
+}
+
+// TestTrySendFullThenWritable: TrySend fails at once on a full queue;
+// WhenWritable's callback runs when the Channel ends (here, by Close), and
+// reports false when there is room.
+func TestTrySendFullThenWritable(t *testing.T) {
+	a := stuckPair(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// Until the peer's socket buffer is full, the writer goroutine may take
+	// the queue between fillQueue and the next call, making room again:
+	// fill and try again until the writer is stuck in its write.
+	var called chan struct{}
+	for i := 0; ; i++ {
+		if i == 1000 {
+			t.Fatal("the send queue never stayed full")
+		}
+		fillQueue(t, a)
+		err := a.Send(ctx, &msg.Stop{Cid: "x"})
+		if err == nil {
+			continue // there was room after all
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Send on a full queue with a cancelled ctx = %v", err)
+		}
+		c := make(chan struct{})
+		if a.WhenWritable(func() { close(c) }) {
+			called = c
+			break
+		}
+	}
+	a.Close()
+	<-called
+	if a.WhenWritable(func() { t.Error("called after the end") }) {
+		t.Fatal("WhenWritable after the end arranged a call")
+	}
+	var tc *TransportClosed
+	if err := a.TrySend(&msg.Stop{Cid: "x"}); !errors.As(err, &tc) || tc.Cause != CauseSendClosed {
+		t.Fatalf("TrySend after Close = %v", err)
+	}
+}
+
+// TestWhenWritableOnDrain: the callback runs once the writer has taken the
+// queue, and TrySend then succeeds.
+func TestWhenWritableOnDrain(t *testing.T) {
+	a, b, _, _ := pair(t, WithSendQueue(64<<10))
+	// b reads nothing until the queue is full.
+	fillQueue(t, a)
+	room := make(chan struct{})
+	if !a.WhenWritable(func() { close(room) }) {
+		t.Skip("the writer drained the queue already")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	go func() {
+		for {
+			if _, err := b.Recv(ctx); err != nil {
+				return
+			}
+		}
+	}()
+	<-room
+	if err := a.TrySend(&msg.Stop{Cid: "after"}); err != nil {
+		t.Fatalf("TrySend after the callback: %v", err)
+	}
+}
+
+// TestOnMessageDeliversInOrderThenEnd: every message reaches the callback
+// in order, on one goroutine at a time, then the end once.
+func TestOnMessageDeliversInOrderThenEnd(t *testing.T) {
+	a, b, _, _ := pair(t)
+	const n = 500
+	var got []int
+	var ends []error
+	done := make(chan struct{})
+	var busy atomic.Bool
+	b.OnMessage(func(m msg.Msg, err error) {
+		if !busy.CompareAndSwap(false, true) {
+			t.Error("two callbacks at once")
+		}
+		defer busy.Store(false)
+		if err != nil {
+			ends = append(ends, err)
+			close(done)
+			return
+		}
+		got = append(got, int(m.(*msg.Yield).Pld[0]))
+	})
+	for i := range n {
+		if err := a.Send(bg, &msg.Yield{Cid: "c", Pld: msg.Raw{byte(i % 100)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	<-done
+	if len(got) != n {
+		t.Fatalf("%d messages delivered, want %d", len(got), n)
+	}
+	for i, v := range got {
+		if v != i%100 {
+			t.Fatalf("message %d carries %d", i, v)
+		}
+	}
+	var tc *TransportClosed
+	if len(ends) != 1 || !errors.As(ends[0], &tc) || tc.Cause != CausePeerEOF {
+		t.Fatalf("ends = %v, want one peer EOF", ends)
+	}
+}
+
+// TestCloseFromOnMessage: the callback may close its own Channel.
+func TestCloseFromOnMessage(t *testing.T) {
+	a, b, _, _ := pair(t)
+	end := make(chan error, 1)
+	b.OnMessage(func(m msg.Msg, err error) {
+		if err != nil {
+			end <- err
+			return
+		}
+		b.Close()
+	})
+	a.Send(bg, &msg.Stop{Cid: "x"})
+	var tc *TransportClosed
+	if err := <-end; !errors.As(err, &tc) || tc.Cause != CauseLocalClose {
+		t.Fatalf("end = %v, want local close", err)
+	}
+}
+
+// TestReceiveModeMisuse: Recv after OnMessage, and OnMessage twice, panic
+// with a message naming the mistake; OnMessage on an ended Channel
+// reports the end at once.
+func TestReceiveModeMisuse(t *testing.T) {
+	a, b, _, _ := pair(t)
+	b.OnMessage(func(msg.Msg, error) {})
+	for _, tc := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"recv", func() { b.Recv(bg) }, "Recv on a Channel whose messages go to OnMessage"},
+		{"twice", func() { b.OnMessage(func(msg.Msg, error) {}) }, "OnMessage called twice"},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(r.(string), tc.want) {
+					t.Fatalf("%s: panic %v, want %q", tc.name, r, tc.want)
+				}
+			}()
+			tc.f()
+		}()
+	}
+	a.Close()
+	var got error
+	a.OnMessage(func(_ msg.Msg, err error) { got = err })
+	if !errors.Is(got, ErrClosed) {
+		t.Fatalf("OnMessage on a closed Channel delivered %v", got)
+	}
+}
+
+// TestSendNilMessage: a nil message is an encode error; the Channel stays
+// open.
+func TestSendNilMessage(t *testing.T) {
+	a, b, _, _ := pair(t)
+	if err := a.Send(bg, nil); err == nil || !strings.Contains(err.Error(), "nil message") {
+		t.Fatalf("Send(nil) = %v", err)
+	}
+	if err := a.TrySend(&msg.Stop{Cid: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := b.Recv(bg); err != nil || m.(*msg.Stop).Cid != "ok" {
+		t.Fatalf("after Send(nil): %v %v", m, err)
 	}
 }

@@ -1,16 +1,21 @@
 package ipc
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 )
 
 // DefaultMaxFrame is the largest frame body accepted or sent when no
 // [WithMaxFrame] option is given: 32 MiB.
 const DefaultMaxFrame = 32 << 20
+
+// maxHandshakeFrame is the largest frame body accepted during the
+// handshake, before the peer has proved anything: enough for an identity.
+const maxHandshakeFrame = 4 << 10
 
 // headerLen is the size of a frame's length prefix: a 4-byte big-endian
 // unsigned body length.
@@ -21,11 +26,11 @@ const headerLen = 4
 var ErrFrame = errors.New("ipc: bad frame")
 
 // FrameError says why a frame could not be read or written: an oversized
-// length or a truncated frame.
+// length, a truncated frame, or one that stalled.
 type FrameError struct {
 	Len    uint64 // the length the header announced (or the body had)
 	Max    int    // the configured maximum
-	Got    int    // bytes of the frame actually read, for a truncated frame
+	Got    int    // bytes of the frame actually read, for a truncated or stalled frame
 	Reason string
 	Err    error // the I/O error that cut the frame short, if any
 }
@@ -49,12 +54,24 @@ func (e *FrameError) Is(target error) bool { return target == ErrFrame }
 // Unwrap returns the I/O error, if any.
 func (e *FrameError) Unwrap() error { return e.Err }
 
-// slabSize is the size of the chunks small frame bodies are carved from;
-// frames above slabMaxCarve get their own allocation.
 const (
+	// readBufSize is the input buffer of an authenticated connection;
+	// during the handshake the buffer is just big enough for one frame.
+	readBufSize = 64 << 10
+	// slabSize is the size of the chunks small frame bodies are carved
+	// from; frames above slabMaxCarve get their own allocation.
 	slabSize     = 64 << 10
 	slabMaxCarve = 8 << 10
+	// upfrontMax is the most a body is given on the strength of its length
+	// prefix alone; a longer body grows as its bytes arrive.
+	upfrontMax = 256 << 10
+	// progressChunk is how much of a started frame must arrive within the
+	// progress bound.
+	progressChunk = 64 << 10
 )
+
+// deadliner is the part of net.Conn the progress bound needs.
+type deadliner interface{ SetReadDeadline(time.Time) error }
 
 // FrameReader reads length-prefixed frames from a stream. It is not safe for
 // concurrent use; a connection has one, owned by its reading goroutine.
@@ -62,11 +79,23 @@ const (
 // The body slices it returns are never reused or overwritten by later reads
 // (small bodies are carved from shared chunks, so holding one keeps its
 // chunk alive): a decoded message may keep referring to its frame.
+//
+// Memory follows the bytes that arrived, not the lengths announced: a body
+// gets at most 256 KiB on the strength of its header, and grows as the rest
+// of it arrives.
 type FrameReader struct {
-	r    *bufio.Reader
-	max  int
-	hdr  [headerLen]byte
-	slab []byte
+	r          io.Reader
+	max        int
+	buf        []byte // input buffer; buf[start:end] is read but unconsumed
+	bufSize    int    // the size buf grows to once it is empty
+	start, end int
+	slab       []byte
+	slabSize   int // 0: every body gets its own allocation
+
+	// The progress bound, when set: dl sets r's read deadline.
+	dl       deadliner
+	progress time.Duration
+	dlSet    bool // a read deadline is in force
 }
 
 // NewFrameReader returns a FrameReader on r that refuses bodies longer than
@@ -75,7 +104,22 @@ func NewFrameReader(r io.Reader, max int) *FrameReader {
 	if max <= 0 {
 		max = DefaultMaxFrame
 	}
-	return &FrameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+	return &FrameReader{r: r, max: max, bufSize: readBufSize, slabSize: slabSize}
+}
+
+// newHandshakeReader returns a FrameReader for the handshake: frames of at
+// most maxHandshakeFrame bytes, and a buffer no bigger than one of them.
+func newHandshakeReader(r io.Reader) *FrameReader {
+	return &FrameReader{r: r, max: maxHandshakeFrame, bufSize: 512}
+}
+
+// upgrade turns a handshake reader into a Channel's: the normal frame
+// limit, a full-size buffer from the next frame on (what was read past the
+// handshake is kept), small bodies carved from shared chunks, and the
+// progress bound on dl.
+func (fr *FrameReader) upgrade(max int, dl deadliner, progress time.Duration) {
+	fr.max, fr.bufSize, fr.slabSize = max, readBufSize, slabSize
+	fr.dl, fr.progress = dl, progress
 }
 
 // ReadFrame reads one frame and returns its body.
@@ -86,37 +130,146 @@ func NewFrameReader(r io.Reader, max int) *FrameReader {
 // as a [*FrameError]; other I/O errors are returned as they are. After an
 // error the reader must not be used again. ReadFrame never panics.
 func (fr *FrameReader) ReadFrame() ([]byte, error) {
-	n, err := io.ReadFull(fr.r, fr.hdr[:])
-	if err != nil {
-		if err == io.EOF {
-			return nil, io.EOF
+	body, err := fr.readFrame()
+	if fr.dlSet {
+		fr.dlSet = false
+		if derr := fr.dl.SetReadDeadline(time.Time{}); err == nil && derr != nil {
+			return nil, derr
 		}
-		if err == io.ErrUnexpectedEOF {
-			return nil, &FrameError{Max: fr.max, Got: n, Reason: "stream ended inside a frame header", Err: err}
-		}
-		return nil, err
 	}
-	size := binary.BigEndian.Uint32(fr.hdr[:])
+	return body, err
+}
+
+func (fr *FrameReader) readFrame() ([]byte, error) {
+	if fr.end == fr.start {
+		// Between frames: wait as long as it takes, with no deadline.
+		fr.start, fr.end = 0, 0
+		if len(fr.buf) < fr.bufSize {
+			fr.buf = make([]byte, fr.bufSize)
+		}
+		n, err := fr.r.Read(fr.buf)
+		fr.end = n
+		if n == 0 {
+			if err == nil || err == io.EOF {
+				return nil, io.EOF
+			}
+			return nil, err
+		}
+	}
+	// The frame has started: from here on, every read that has to wait
+	// is under the progress bound.
+	for fr.end-fr.start < headerLen {
+		if err := fr.fill(); err != nil {
+			if err == io.EOF {
+				return nil, &FrameError{Max: fr.max, Got: fr.end - fr.start, Reason: "stream ended inside a frame header", Err: io.ErrUnexpectedEOF}
+			}
+			return nil, fr.stalled(err, 0, fr.end-fr.start)
+		}
+	}
+	size := binary.BigEndian.Uint32(fr.buf[fr.start:])
 	if uint64(size) > uint64(fr.max) {
 		return nil, &FrameError{Len: uint64(size), Max: fr.max, Reason: "length exceeds the maximum"}
 	}
-	body := fr.alloc(int(size))
-	if n, err := io.ReadFull(fr.r, body); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, &FrameError{Len: uint64(size), Max: fr.max, Got: n, Reason: "stream ended inside a frame body", Err: io.ErrUnexpectedEOF}
+	fr.start += headerLen
+	n := int(size)
+	if fr.end-fr.start >= n {
+		body := fr.alloc(n)
+		copy(body, fr.buf[fr.start:])
+		fr.start += n
+		return body, nil
+	}
+	return fr.readBody(n)
+}
+
+// readBody reads a body of n bytes that is not all buffered yet.
+func (fr *FrameReader) readBody(n int) ([]byte, error) {
+	var body []byte
+	if n <= upfrontMax {
+		body = fr.alloc(n)[:0]
+	} else {
+		body = make([]byte, 0, upfrontMax)
+	}
+	body = append(body, fr.buf[fr.start:fr.end]...)
+	fr.start, fr.end = 0, 0
+	since := 0 // bytes since the deadline was last moved
+	for len(body) < n {
+		if len(body) == cap(body) {
+			// The bytes so far have arrived: grow for more of them.
+			nb := make([]byte, len(body), min(n, 2*cap(body)))
+			copy(nb, body)
+			body = nb
 		}
-		return nil, err
+		if !fr.dlSet || since >= progressChunk {
+			since = 0
+			if err := fr.armDeadline(); err != nil {
+				return nil, err
+			}
+		}
+		// Straight into the body, never past it: the next frame's bytes
+		// stay in the stream.
+		m, err := fr.r.Read(body[len(body):cap(body)])
+		body = body[:len(body)+m]
+		since += m
+		if err != nil && len(body) < n {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return nil, &FrameError{Len: uint64(n), Max: fr.max, Got: len(body), Reason: "stream ended inside a frame body", Err: io.ErrUnexpectedEOF}
+			}
+			return nil, fr.stalled(err, uint64(n), len(body))
+		}
 	}
 	return body, nil
 }
 
+// fill reads more input into the buffer, moving unconsumed bytes to its
+// front first when it is full.
+func (fr *FrameReader) fill() error {
+	if !fr.dlSet {
+		if err := fr.armDeadline(); err != nil {
+			return err
+		}
+	}
+	if fr.end == len(fr.buf) {
+		fr.end = copy(fr.buf, fr.buf[fr.start:fr.end])
+		fr.start = 0
+	}
+	n, err := fr.r.Read(fr.buf[fr.end:])
+	fr.end += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// armDeadline gives the frame in progress another progress bound. It is
+// called only before a read that may wait, so a frame that arrives whole
+// costs no deadline calls.
+func (fr *FrameReader) armDeadline() error {
+	if fr.dl == nil {
+		return nil
+	}
+	fr.dlSet = true
+	return fr.dl.SetReadDeadline(time.Now().Add(fr.progress))
+}
+
+// stalled turns a read error inside a frame into the error to return: a
+// FrameError when the progress bound ran out.
+func (fr *FrameReader) stalled(err error, n uint64, got int) error {
+	if fr.dlSet && errors.Is(err, os.ErrDeadlineExceeded) {
+		return &FrameError{Len: n, Max: fr.max, Got: got, Reason: fmt.Sprintf("frame stalled: under 64 KiB arrived in %v", fr.progress), Err: err}
+	}
+	return err
+}
+
 // alloc returns n fresh bytes, carving small ones from the current slab.
 func (fr *FrameReader) alloc(n int) []byte {
-	if n > slabMaxCarve {
+	if n > slabMaxCarve || fr.slabSize == 0 {
 		return make([]byte, n)
 	}
 	if len(fr.slab) < n {
-		fr.slab = make([]byte, slabSize)
+		fr.slab = make([]byte, fr.slabSize)
 	}
 	b := fr.slab[:n:n]
 	fr.slab = fr.slab[n:]

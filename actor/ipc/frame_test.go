@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net"
 	"runtime"
+	"strings"
 	"testing"
+	"testing/iotest"
+	"time"
 )
 
 func TestFrameRoundTrip(t *testing.T) {
@@ -48,7 +52,7 @@ func TestOversizedLengthRefusedBeforeAllocating(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Len != 0x7fffffff || fe.Max != 1024 {
 		t.Fatalf("ReadFrame = %v, want a FrameError with the length", err)
 	}
-	if d := after.TotalAlloc - before.TotalAlloc; d > 64<<10 {
+	if d := after.TotalAlloc - before.TotalAlloc; d > readBufSize+4<<10 { // the input buffer, no more
 		t.Fatalf("refusing a huge length allocated %d bytes", d)
 	}
 }
@@ -99,4 +103,63 @@ func FuzzFrameReader(f *testing.F) {
 			total += headerLen + len(body)
 		}
 	})
+}
+
+// TestFramesAcrossReads: frames arriving a byte at a time, including one
+// longer than a body is given up front, come out whole.
+func TestFramesAcrossReads(t *testing.T) {
+	bodies := [][]byte{[]byte("x"), bytes.Repeat([]byte{5}, 70000), bytes.Repeat([]byte{6}, upfrontMax+12345), {}}
+	var b []byte
+	for _, body := range bodies {
+		b, _ = AppendFrame(b, body, 0)
+	}
+	fr := NewFrameReader(iotest.OneByteReader(bytes.NewReader(b)), 0)
+	for i, want := range bodies {
+		got, err := fr.ReadFrame()
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("frame %d: %d bytes, %v; want %d bytes", i, len(got), err, len(want))
+		}
+	}
+	if _, err := fr.ReadFrame(); err != io.EOF {
+		t.Fatalf("at the end: %v", err)
+	}
+}
+
+// TestFrameBodyGrowsAsBytesArrive: a header announcing 16 MiB followed by
+// 1 KiB costs about what arrived, not what was announced.
+func TestFrameBodyGrowsAsBytesArrive(t *testing.T) {
+	in := append([]byte{0x01, 0, 0, 0}, make([]byte, 1024)...)
+	fr := NewFrameReader(bytes.NewReader(in), 0)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := fr.ReadFrame()
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrFrame) || !strings.Contains(err.Error(), "inside a frame body") {
+		t.Fatalf("ReadFrame = %v, want a truncated body", err)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 4*upfrontMax { // the input buffer and the first 256 KiB, with room for -race
+		t.Fatalf("a 1 KiB start of a 16 MiB frame allocated %d bytes", d)
+	}
+}
+
+// TestFrameStalls: a frame that stops arriving is cut off by the progress
+// bound; a quiet stream between frames is not.
+func TestFrameStalls(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	defer server.Close()
+	fr := newHandshakeReader(server)
+	fr.upgrade(DefaultMaxFrame, server, 20*time.Millisecond)
+	go func() {
+		client.Write(rawFrame([]byte("whole")))
+		client.Write([]byte{0, 0x10, 0, 0, 1, 2, 3}) // 1 MiB announced, 3 bytes sent
+	}()
+	if body, err := fr.ReadFrame(); err != nil || string(body) != "whole" {
+		t.Fatalf("first frame: %q, %v", body, err)
+	}
+	_, err := fr.ReadFrame()
+	var fe *FrameError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Reason, "stalled") || fe.Got != 3 || fe.Len != 1<<20 {
+		t.Fatalf("stalled frame: %v", err)
+	}
 }

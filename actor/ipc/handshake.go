@@ -6,25 +6,40 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/msg"
 )
 
-// The handshake, run by both sides at once right after connecting, each
-// writing before it reads (every frame is small, so neither side blocks):
+// The handshake. The dialer speaks first; the listener says nothing about
+// itself, and each side keeps its identity until the other has proved the
+// token:
 //
-//  1. send Identity{own fields, Nonce: 32 random bytes}; read the peer's.
-//  2. send Identity{Proof: HMAC-SHA256(token, peerNonce || ownRole)}; read
-//     the peer's proof and check it against HMAC-SHA256(token, ownNonce ||
-//     peerRole). The token itself never travels, and the role ("dial" or
-//     "listen") stops a proof from being reflected back at its maker.
-//  3. send the verdict: an empty Identity to accept, an Error to refuse;
-//     read the peer's.
+//	dialer                                   listener
+//	  Identity{Nonce: Nd}          ->
+//	                               <-          Identity{Nonce: Nl}
+//	  Identity{Proof: P(dial)}     ->          checks P(dial); on a wrong proof
+//	                                           it closes the connection, saying
+//	                                           nothing
+//	                               <-          Identity{its fields, Proof: P(listen)}
+//	  checks P(listen)
+//	  Identity{its fields}         ->
 //
-// Nothing the peer sends is handed on before step 3 succeeds. The whole
-// exchange is bounded by the handshake timeout.
+// where P(role) = HMAC-SHA256(token, "hitch ipc v1 " || role || 0 || Nd || Nl),
+// with Nd and Nl 32 random bytes each. Binding each proof to both nonces
+// means a proof recorded from an earlier connection is useless (a replay),
+// and binding it to the role means the listener's proof cannot be sent back
+// to it as a dialer's (a reflection). The token itself never travels. Every
+// frame is at most 4 KiB, and the whole exchange is bounded by the
+// handshake timeout.
+//
+// A dialer whose proof is refused sees the connection close right after
+// sending it, and reports that the tokens differ (it cannot tell whose
+// token is wrong, and the listener does not say).
 
 const nonceLen = 32
 
@@ -34,8 +49,8 @@ const (
 )
 
 // ErrAuth is the category of handshakes that failed authentication: the
-// peer's proof was wrong, or the peer refused ours. Such errors are
-// [*HandshakeError]s.
+// peer's proof was wrong, or the listener refused ours because the tokens
+// differ. Such errors are [*HandshakeError]s.
 var ErrAuth = errors.New("ipc: authentication failed")
 
 // ErrHandshake is the category of every failed handshake.
@@ -48,6 +63,8 @@ type HandshakeError struct {
 	Auth   bool   // an authentication failure
 	Reason string
 	Err    error
+
+	cause string // the log limiter's key: timeout, closed, probe, frame, message, auth, evicted
 }
 
 // Error names the peer and the reason.
@@ -67,27 +84,55 @@ func (e *HandshakeError) Is(target error) bool {
 // Unwrap returns the underlying error.
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
-func proof(token, nonce []byte, role string) []byte {
+func proof(token []byte, role string, nd, nl []byte) []byte {
 	m := hmac.New(sha256.New, token)
-	m.Write(nonce)
+	m.Write([]byte("hitch ipc v1 "))
 	m.Write([]byte(role))
+	m.Write([]byte{0})
+	m.Write(nd)
+	m.Write(nl)
 	return m.Sum(nil)
+}
+
+// identitySize is how many bytes id takes in a handshake frame, with a
+// proof.
+func identitySize(id *msg.Identity) int {
+	full := *id
+	full.Proof = make([]byte, sha256.Size)
+	b, _ := defaultCodec.Encode(nil, &full)
+	return len(b)
 }
 
 // hsConn is the synchronous framed connection used during the handshake.
 type hsConn struct {
-	conn net.Conn
-	fr   *FrameReader
-	enc  *msg.Codec
-	dec  *msg.Codec
-	buf  []byte
-	max  int
-	peer string
+	conn  net.Conn
+	fr    *FrameReader
+	codec *msg.Codec
+	buf   []byte
+	peer  string
+
+	onNonce func() // the listener's: called once the opening nonce has arrived
 }
 
-func (h *hsConn) send(m msg.Msg) error {
-	b := append(h.buf[:0], 0, 0, 0, 0)
-	b, err := h.enc.Encode(b, m)
+func (h *hsConn) fail(cause, reason string, err error) *HandshakeError {
+	he := &HandshakeError{Peer: h.peer, Reason: reason, Err: err, cause: cause}
+	switch {
+	case cause == "auth":
+		he.Auth = true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		he.cause, he.Reason = "timeout", reason+": timeout"
+	case errors.Is(err, ErrFrame):
+		he.cause = "frame"
+	case errors.Is(err, msg.ErrMalformed):
+		he.cause = "message"
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed), errors.Is(err, syscall.EPIPE):
+		he.cause = "closed"
+	}
+	return he
+}
+
+func (h *hsConn) send(m *msg.Identity) error {
+	b, err := h.codec.Encode(append(h.buf[:0], 0, 0, 0, 0), m)
 	if err != nil {
 		return err
 	}
@@ -97,82 +142,134 @@ func (h *hsConn) send(m msg.Msg) error {
 	return err
 }
 
-func (h *hsConn) recv() (msg.Msg, error) {
+// recv reads the next handshake message, which must be an Identity.
+func (h *hsConn) recv(step string) (*msg.Identity, *HandshakeError) {
 	body, err := h.fr.ReadFrame()
+	if err != nil {
+		return nil, h.fail("", "reading "+step, err)
+	}
+	m, err := h.codec.Decode(body)
+	if err != nil {
+		return nil, h.fail("message", "reading "+step, err)
+	}
+	id, ok := m.(*msg.Identity)
+	if !ok {
+		return nil, h.fail("message", fmt.Sprintf("reading %s: expected Identity, got %s", step, m.Kind()), nil)
+	}
+	return id, nil
+}
+
+func newNonce() ([]byte, error) {
+	n := make([]byte, nonceLen)
+	_, err := rand.Read(n)
+	return n, err
+}
+
+// handshake runs role's side of the exchange on conn, whose input fr
+// reads, and returns the peer's identity (its Nonce set to the peer's
+// nonce). On failure it returns a *HandshakeError.
+func handshake(conn net.Conn, fr *FrameReader, cfg *config, role string, onNonce func()) (*msg.Identity, error) {
+	h := &hsConn{conn: conn, fr: fr, codec: cfg.codec, peer: conn.RemoteAddr().String(), onNonce: onNonce}
+	if err := conn.SetDeadline(time.Now().Add(cfg.hsTimeout)); err != nil {
+		return nil, h.fail("", "setting the deadline", err)
+	}
+	own, err := newNonce()
+	if err != nil {
+		return nil, h.fail("", "making a nonce", err)
+	}
+	var peer *msg.Identity
+	if role == roleDial {
+		peer, err = h.dial(cfg, own)
+	} else {
+		peer, err = h.listen(cfg, own)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return h.dec.Decode(body)
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		return nil, h.fail("", "clearing the deadline", err)
+	}
+	return peer, nil
 }
 
-// handshake runs the exchange on conn and returns the peer's identity.
-func handshake(conn net.Conn, fr *FrameReader, enc, dec *msg.Codec, cfg *config, role string) (*msg.Identity, error) {
-	peerRole := roleListen
-	if role == roleListen {
-		peerRole = roleDial
+func (h *hsConn) dial(cfg *config, nd []byte) (*msg.Identity, error) {
+	if err := h.send(&msg.Identity{Nonce: nd}); err != nil {
+		return nil, h.fail("", "sending the opening nonce", err)
 	}
-	h := &hsConn{conn: conn, fr: fr, enc: enc, dec: dec, peer: conn.RemoteAddr().String()}
-	fail := func(auth bool, reason string, err error) error {
-		return &HandshakeError{Peer: h.peer, Auth: auth, Reason: reason, Err: err}
+	ch, herr := h.recv("the listener's nonce")
+	if herr != nil {
+		if herr.cause == "closed" {
+			herr.Reason = "the listener closed the connection before answering (it may be at its limit of handshakes in progress)"
+		}
+		return nil, herr
 	}
-	if err := conn.SetDeadline(time.Now().Add(cfg.hsTimeout)); err != nil {
-		return nil, fail(false, "setting the deadline", err)
+	if len(ch.Nonce) != nonceLen {
+		return nil, h.fail("message", fmt.Sprintf("the listener's nonce is %d bytes, want %d", len(ch.Nonce), nonceLen), nil)
+	}
+	nl := append([]byte(nil), ch.Nonce...)
+	if err := h.send(&msg.Identity{Proof: proof(cfg.token, roleDial, nd, nl)}); err != nil {
+		return nil, h.fail("", "sending our proof", err)
+	}
+	lid, herr := h.recv("the listener's proof")
+	if herr != nil {
+		if herr.cause == "closed" {
+			// A listener closes the connection at this point only when our
+			// proof was wrong.
+			herr.Auth, herr.cause, herr.Err = true, "auth", nil
+			herr.Reason = "the auth tokens differ: the listener refused our proof of ours"
+		}
+		return nil, herr
+	}
+	if !hmac.Equal(lid.Proof, proof(cfg.token, roleListen, nd, nl)) {
+		return nil, h.fail("auth", "the listener's proof is wrong: it does not hold our auth token", nil)
 	}
 	self := cfg.self
-	self.Nonce = make([]byte, nonceLen)
-	if _, err := rand.Read(self.Nonce); err != nil {
-		return nil, fail(false, "making a nonce", err)
-	}
-	self.Proof = nil
 	if err := h.send(&self); err != nil {
-		return nil, fail(false, "sending identity", err)
+		return nil, h.fail("", "sending our identity", err)
 	}
-	m, err := h.recv()
-	if err != nil {
-		return nil, fail(false, "reading identity", err)
-	}
-	peer, ok := m.(*msg.Identity)
-	if !ok {
-		return nil, fail(false, fmt.Sprintf("expected Identity, got %s", m.Kind()), nil)
-	}
-	if len(peer.Nonce) != nonceLen {
-		return nil, fail(false, fmt.Sprintf("identity nonce is %d bytes, want %d", len(peer.Nonce), nonceLen), nil)
-	}
-	peerID := *peer
-	peerID.Nonce = append([]byte(nil), peer.Nonce...)
-	h.peer += " " + peerID.ID().String()
+	peer := *lid
+	peer.Nonce, peer.Proof = nl, nil
+	h.peer += " " + peer.ID().String()
+	return &peer, nil
+}
 
-	if err := h.send(&msg.Identity{Proof: proof(cfg.token, peerID.Nonce, role)}); err != nil {
-		return nil, fail(false, "sending proof", err)
+func (h *hsConn) listen(cfg *config, nl []byte) (*msg.Identity, error) {
+	hello, herr := h.recv("the opening nonce")
+	if herr != nil {
+		if herr.cause == "closed" {
+			herr.cause = "probe" // connected and hung up without a word
+		}
+		return nil, herr
 	}
-	if m, err = h.recv(); err != nil {
-		return nil, fail(false, "reading proof", err)
+	if len(hello.Nonce) != nonceLen {
+		return nil, h.fail("message", fmt.Sprintf("the opening nonce is %d bytes, want %d", len(hello.Nonce), nonceLen), nil)
 	}
-	pm, ok := m.(*msg.Identity)
-	if !ok {
-		return nil, fail(false, fmt.Sprintf("expected Identity proof, got %s", m.Kind()), nil)
+	nd := append([]byte(nil), hello.Nonce...)
+	if h.onNonce != nil {
+		h.onNonce()
 	}
-	if !hmac.Equal(pm.Proof, proof(cfg.token, self.Nonce, peerRole)) {
-		// Best effort: tell the peer why before hanging up.
-		_ = h.send(&msg.Error{Message: "ipc: auth proof rejected by " + conn.LocalAddr().String()})
-		return nil, fail(true, "peer's auth token proof is wrong", nil)
+	if err := h.send(&msg.Identity{Nonce: nl}); err != nil {
+		return nil, h.fail("", "sending our nonce", err)
 	}
-	if err := h.send(&msg.Identity{}); err != nil {
-		return nil, fail(false, "sending verdict", err)
+	pm, herr := h.recv("the dialer's proof")
+	if herr != nil {
+		return nil, herr
 	}
-	if m, err = h.recv(); err != nil {
-		return nil, fail(false, "reading verdict", err)
+	if !hmac.Equal(pm.Proof, proof(cfg.token, roleDial, nd, nl)) {
+		// Say nothing: the caller closes the connection.
+		return nil, h.fail("auth", "the peer's proof is wrong: it does not hold the auth token", nil)
 	}
-	switch v := m.(type) {
-	case *msg.Identity:
-	case *msg.Error:
-		return nil, fail(true, "peer refused our auth token proof: "+v.Message, nil)
-	default:
-		return nil, fail(false, fmt.Sprintf("expected verdict, got %s", m.Kind()), nil)
+	self := cfg.self
+	self.Proof = proof(cfg.token, roleListen, nd, nl)
+	if err := h.send(&self); err != nil {
+		return nil, h.fail("", "sending our proof", err)
 	}
-	if err := conn.SetDeadline(time.Time{}); err != nil {
-		return nil, fail(false, "clearing the deadline", err)
+	did, herr := h.recv("the dialer's identity")
+	if herr != nil {
+		return nil, herr
 	}
-	peerID.Proof = nil
-	return &peerID, nil
+	peer := *did
+	peer.Nonce, peer.Proof = nd, nil
+	h.peer += " " + peer.ID().String()
+	return &peer, nil
 }

@@ -3,6 +3,7 @@ package ipc
 import (
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,15 @@ import (
 	"github.com/hitchrt/hitch/actor/msg"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(floodChildEnv) != "" {
+		os.Exit(floodChild())
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// testToken is the token the tests' servers and clients share.
+func testToken() Option { return WithToken([]byte("tree-token")) }
 
 // testTimeout bounds every wait in these tests: a failure, never a pacing.
 const testTimeout = 10 * time.Second
@@ -53,33 +62,49 @@ func attr(r slog.Record, key string) string {
 	return v
 }
 
-// matching returns the records whose peer attribute contains peer.
-func (c *capture) matching(peer string) []slog.Record {
+// with returns the records whose attribute key contains s.
+func (c *capture) with(key, s string) []slog.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []slog.Record
 	for _, r := range c.recs {
-		if strings.Contains(attr(r, "peer"), peer) {
+		if strings.Contains(attr(r, key), s) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// waitFor waits until at least one record names peer and returns them all.
-func (c *capture) waitFor(t *testing.T, peer string) []slog.Record {
+// waitWith waits until at least n records have an attribute key
+// containing s, and returns them all.
+func (c *capture) waitWith(t *testing.T, key, s string, n int) []slog.Record {
 	t.Helper()
 	deadline := time.After(testTimeout)
 	for {
-		if rs := c.matching(peer); len(rs) > 0 {
+		if rs := c.with(key, s); len(rs) >= n {
 			return rs
 		}
 		select {
 		case <-c.got:
 		case <-deadline:
-			t.Fatalf("no log record names peer %q", peer)
+			t.Fatalf("fewer than %d log records with %s %q", n, key, s)
 		}
 	}
+}
+
+func (c *capture) matching(peer string) []slog.Record { return c.with("peer", peer) }
+
+// waitFor waits until at least one record names peer and returns them all.
+func (c *capture) waitFor(t *testing.T, peer string) []slog.Record {
+	t.Helper()
+	return c.waitWith(t, "peer", peer, 1)
+}
+
+func (c *capture) withErr(s string) []slog.Record { return c.with("err", s) }
+
+func (c *capture) waitForErr(t *testing.T, s string, n int) []slog.Record {
+	t.Helper()
+	return c.waitWith(t, "err", s, n)
 }
 
 func (c *capture) logger() *slog.Logger { return slog.New(c) }
@@ -95,7 +120,7 @@ type server struct {
 func startServer(t testing.TB, opts ...Option) *server {
 	t.Helper()
 	s := &server{log: newCapture()}
-	opts = append([]Option{WithLogger(s.log.logger()), WithIdentity(msg.Identity{Name: "server", UID: "srv-uid"})}, opts...)
+	opts = append([]Option{WithLogger(s.log.logger()), WithIdentity(msg.Identity{Name: "server", UID: "srv-uid"}), testToken()}, opts...)
 	ln, err := Listen(context.Background(), Addr{}, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +139,7 @@ func startServer(t testing.TB, opts ...Option) *server {
 				if err != nil {
 					return
 				}
-				if ch.Send(m) != nil {
+				if ch.Send(ctx, m) != nil {
 					return
 				}
 			}
@@ -140,7 +165,7 @@ func dial(t testing.TB, addr Addr, opts ...Option) *Channel {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	ch, err := Dial(ctx, addr, opts...)
+	ch, err := Dial(ctx, addr, append([]Option{testToken()}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +176,11 @@ func dial(t testing.TB, addr Addr, opts ...Option) *Channel {
 // roundTrip sends a Yield and waits for its echo.
 func roundTrip(t testing.TB, ch *Channel, cid string) {
 	t.Helper()
-	if err := ch.Send(&msg.Yield{Cid: cid, Pld: msg.Raw{0x2a}}); err != nil {
-		t.Fatalf("send: %v", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
+	if err := ch.Send(ctx, &msg.Yield{Cid: cid, Pld: msg.Raw{0x2a}}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
 	m, err := ch.Recv(ctx)
 	if err != nil {
 		t.Fatalf("recv: %v", err)
@@ -164,4 +189,11 @@ func roundTrip(t testing.TB, ch *Channel, cid string) {
 	if !ok || y.Cid != cid || string(y.Pld) != "\x2a" {
 		t.Fatalf("echo = %#v, want Yield{%q, 0x2a}", m, cid)
 	}
+}
+
+// all returns every record so far.
+func (c *capture) all() []slog.Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]slog.Record(nil), c.recs...)
 }

@@ -4,28 +4,42 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 
 	"github.com/ugorji/go/codec"
 
 	"github.com/hitchrt/hitch/internal/panics"
 )
 
-// Codec encodes and decodes messages and payloads. It holds reusable
-// encoder and decoder state, so steady-state encoding and decoding allocate
-// only what the decoded values themselves need.
+// Codec encodes and decodes messages and payloads, with the payload types
+// and extensions registered when it was made. It is the one place those
+// settings live: build one per program (or per actor tree), and give the
+// same Codec to actor/ipc (ipc.WithCodec), which encodes and decodes
+// message envelopes with it, and to the code that encodes and decodes
+// payloads.
 //
-// A Codec is not safe for concurrent use: give each goroutine (the channel
-// reader, the sending task) its own. Codecs built with the same options
-// agree on the wire. The zero Codec is not usable; call [NewCodec].
+// A Codec is safe for concurrent use by any number of goroutines. Message
+// encoding and decoding keep no state; payload coding borrows pooled
+// encoder and decoder state, so steady-state coding allocates only what
+// the decoded values themselves need. The zero Codec is not usable; call
+// [NewCodec].
 type Codec struct {
-	h   *codec.MsgpackHandle
-	enc *codec.Encoder
-	dec *codec.Decoder
-	buf []byte // scratch for payload encoding, reused
+	h *codec.MsgpackHandle
 
+	// Set while NewCodec runs, read-only after.
 	exts    map[reflect.Type]uint64 // types with extension hooks
 	structs map[reflect.Type]bool   // structs allowed as payloads
-	types   typeCheckCache
+
+	types   sync.Map   // reflect.Type -> typeVerdict, the payload type check cache
+	typesMu sync.Mutex // serializes classifying new types
+	encs    sync.Pool  // *payloadEncoder
+	decs    sync.Pool  // *codec.Decoder
+}
+
+// payloadEncoder is pooled ugorji encoder state and its output buffer.
+type payloadEncoder struct {
+	enc *codec.Encoder
+	buf []byte
 }
 
 // NewCodec returns a Codec configured by opts. It returns an error naming
@@ -49,8 +63,12 @@ func NewCodec(opts ...Option) (*Codec, error) {
 			return nil, err
 		}
 	}
-	c.enc = codec.NewEncoderBytes(&c.buf, h)
-	c.dec = codec.NewDecoderBytes(nil, h)
+	c.encs.New = func() any {
+		pe := &payloadEncoder{}
+		pe.enc = codec.NewEncoderBytes(&pe.buf, h)
+		return pe
+	}
+	c.decs.New = func() any { return codec.NewDecoderBytes(nil, h) }
 	return c, nil
 }
 
@@ -64,86 +82,13 @@ func MustCodec(opts ...Option) *Codec {
 	return c
 }
 
+//go:generate go run ./internal/fieldgen
+
 // Encode appends one message (its kind tag and fields) to dst and returns
 // the extended slice; with enough capacity in dst it allocates nothing. It
 // fails, returning dst unchanged, only for a nil or foreign Msg or a Raw
 // field that is not exactly one msgpack value.
-func (c *Codec) Encode(dst []byte, m Msg) ([]byte, error) {
-	switch m := m.(type) {
-	case *Yield:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		if err := checkRaw(KindYield, "Pld", m.Pld); err != nil {
-			return dst, err
-		}
-		return appendPld(dst, KindYield, m.Cid, m.Pld), nil
-	case *Started:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		if err := checkRaw(KindStarted, "Pld", m.Pld); err != nil {
-			return dst, err
-		}
-		return appendPld(dst, KindStarted, m.Cid, m.Pld), nil
-	case *Return:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		if err := checkRaw(KindReturn, "Pld", m.Pld); err != nil {
-			return dst, err
-		}
-		return appendPld(dst, KindReturn, m.Cid, m.Pld), nil
-	case *CancelAck:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		if err := checkRaw(KindCancelAck, "Pld", m.Pld); err != nil {
-			return dst, err
-		}
-		return appendPld(dst, KindCancelAck, m.Cid, m.Pld), nil
-	case *Stop:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		return m.appendFields(dst), nil
-	case *StartAck:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		return m.appendFields(dst), nil
-	case *Start:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		if err := checkRaw(KindStart, "Args", m.Args); err != nil {
-			return dst, err
-		}
-		return m.appendFields(dst), nil
-	case *Error:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		if err := checkRaw(KindError, "BadMsg", m.BadMsg); err != nil {
-			return dst, err
-		}
-		return m.appendFields(dst), nil
-	case *Identity:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		return m.appendFields(dst), nil
-	case *SpawnSpec:
-		if m == nil {
-			return dst, errNilMsg
-		}
-		return m.appendFields(dst), nil
-	}
-	if m == nil {
-		return dst, errNilMsg
-	}
-	return dst, fmt.Errorf("msg: Encode: %T is not a message type of this package", m)
-}
+func (c *Codec) Encode(dst []byte, m Msg) ([]byte, error) { return encodeMsg(dst, m) }
 
 var errNilMsg = errors.New("msg: Encode: nil message")
 
@@ -195,48 +140,7 @@ func (c *Codec) Decode(b []byte) (m Msg, err error) {
 	}
 	r.kind = Kind(tag)
 	r.left = n - 1
-	switch r.kind {
-	case KindYield:
-		y := &Yield{}
-		y.Cid, y.Pld = readPld(&r)
-		m = y
-	case KindStarted:
-		s := &Started{}
-		s.Cid, s.Pld = readPld(&r)
-		m = s
-	case KindReturn:
-		s := &Return{}
-		s.Cid, s.Pld = readPld(&r)
-		m = s
-	case KindCancelAck:
-		s := &CancelAck{}
-		s.Cid, s.Pld = readPld(&r)
-		m = s
-	case KindStop:
-		s := &Stop{}
-		s.readFields(&r)
-		m = s
-	case KindStartAck:
-		s := &StartAck{}
-		s.readFields(&r)
-		m = s
-	case KindStart:
-		s := &Start{}
-		s.readFields(&r)
-		m = s
-	case KindError:
-		s := &Error{}
-		s.readFields(&r)
-		m = s
-	case KindIdentity:
-		s := &Identity{}
-		s.readFields(&r)
-		m = s
-	case KindSpawnSpec:
-		s := &SpawnSpec{}
-		s.readFields(&r)
-		m = s
-	}
+	m = readMsg(&r)
 	r.fld = ""
 	for ; r.left > 0 && r.err == nil; r.left-- {
 		r.skip(1) // fields from a newer sender

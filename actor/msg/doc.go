@@ -11,10 +11,10 @@
 // (extra fields are skipped), so fields may be appended in later releases
 // but never reordered or removed.
 //
-// The fixed message types are encoded and decoded by hand-written code in
-// this package (what a code generator would produce), which keeps the hot
-// path free of reflection and allocation and lets [Codec.Decode] promise
-// never to panic. Payloads, the user values inside Started, Yield, Return,
+// The fixed message types are encoded and decoded by code that
+// internal/fieldgen generates from their declarations (run go generate
+// after changing one), which keeps the hot path free of reflection and
+// allocation and lets [Codec.Decode] promise never to panic. Payloads, the user values inside Started, Yield, Return,
 // CancelAck and the arguments of Start, go through
 // github.com/ugorji/go/codec's MsgpackHandle.
 //
@@ -31,6 +31,13 @@
 // slices, arrays and maps of those, structs registered with [WithStruct],
 // and any type registered with an extension hook ([WithExtension]). Any
 // other type is refused on the sending side with an error naming it.
+// Decoding is bounded the same way whether a payload came in a frame or
+// was built locally: a container length must fit in the bytes that follow
+// it.
+//
+// Registrations are made once, on the [Codec] (NewCodec's options), and
+// that one Codec serves both message envelopes and payloads: give the same
+// Codec to actor/ipc (ipc.WithCodec) and to the code decoding payloads.
 //
 // # Errors
 //
@@ -38,13 +45,13 @@
 // actor to the relay path; [UnpackError] turns an Error message back into a
 // [*RemoteActorError], which unwraps to a local value (a [*ContextCancelled],
 // [*MsgTypeError], [*StreamOverrun] or a type registered with
-// [RegisterErrorType]) where the boxed type is known. [*TransportClosed]
-// carries the per-cause log level and raise policy used by actor/ipc.
+// [RegisterErrorType]) where the boxed type is known. How a transport
+// ends (and how loudly that is logged) is actor/ipc's business.
 //
 // # Who runs this code
 //
-// A [Codec] belongs to one goroutine at a time: typically the channel reader
-// decodes frames on its goroutine and a task encodes on the runtime's
-// thread, each with its own Codec. Everything else in the package is plain
-// data and safe to share once built.
+// A [Codec] is safe for concurrent use: a channel's reader decodes frames
+// on its goroutine while tasks encode on the runtime's thread, all with the
+// same Codec. Everything else in the package is plain data and safe to
+// share once built.
 package msg

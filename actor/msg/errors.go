@@ -141,6 +141,5 @@ var (
 	_ error = (*StreamOverrun)(nil)
 	_ error = (*InternalError)(nil)
 	_ error = (*RemoteActorError)(nil)
-	_ error = (*TransportClosed)(nil)
 	_ error = (*DecodeError)(nil)
 )

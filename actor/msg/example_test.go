@@ -8,18 +8,19 @@ import (
 )
 
 // A stream item goes out as a Yield with a raw payload; the receiver
-// decodes the message, then the payload against its spec.
+// decodes the message, then the payload against its spec. One Codec, safe
+// for concurrent use, does both and holds any registered payload types.
 func Example() {
-	send, recv := msg.MustCodec(), msg.MustCodec()
+	codec := msg.MustCodec()
 
-	pld, _ := send.EncodePayload(42)
-	frame, _ := send.Encode(nil, &msg.Yield{Cid: "c1", Pld: pld})
+	pld, _ := codec.EncodePayload(42)
+	frame, _ := codec.Encode(nil, &msg.Yield{Cid: "c1", Pld: pld})
 
-	m, _ := recv.Decode(frame)
-	n, _ := recv.DecodePayload(m, msg.SpecFor[int]())
+	m, _ := codec.Decode(frame)
+	n, _ := codec.DecodePayload(m, msg.SpecFor[int]())
 	fmt.Println(m.Kind(), n)
 
-	_, err := recv.DecodePayload(m, msg.SpecFor[string]())
+	_, err := codec.DecodePayload(m, msg.SpecFor[string]())
 	fmt.Println(errors.Is(err, msg.ErrMsgType), err)
 	// Output:
 	// Yield 42

@@ -1,13 +1,15 @@
 package msg
 
 import (
+	"encoding/binary"
 	"math"
 	"reflect"
 )
 
-// The payload fast path: scalars of the predeclared types decode here,
-// without reflection, giving exactly what the general decoder would. Other
-// payloads and types take the general path.
+// The payload fast path: scalars of the predeclared types encode and
+// decode here, without reflection or pooled state, giving exactly the bytes
+// and values the general coder would. Other payloads and types take the
+// general path.
 
 var (
 	typeInt     = reflect.TypeFor[int]()
@@ -119,4 +121,52 @@ func fastTyped(raw Raw, t reflect.Type) (v any, handled, ok bool) {
 		}
 	}
 	return nil, true, false
+}
+
+// appendScalar encodes v the way the general encoder does when v is nil or
+// a scalar of a predeclared type; ok is false for anything else.
+func appendScalar(dst []byte, v any) (out []byte, ok bool) {
+	switch x := v.(type) {
+	case nil:
+		return appendNil(dst), true
+	case bool:
+		return appendBool(dst, x), true
+	case int:
+		return appendSigned(dst, int64(x)), true
+	case int64:
+		return appendSigned(dst, x), true
+	case int32:
+		return appendSigned(dst, int64(x)), true
+	case uint:
+		return appendUint(dst, uint64(x)), true
+	case uint64:
+		return appendUint(dst, x), true
+	case float64:
+		return binary.BigEndian.AppendUint64(append(dst, 0xcb), math.Float64bits(x)), true
+	case string:
+		return appendStr(dst, x), true
+	case []byte:
+		if x == nil {
+			return appendNil(dst), true
+		}
+		return appendBin(dst, x), true
+	}
+	return dst, false
+}
+
+// appendSigned writes a signed integer as the general encoder does: one
+// byte from -32 to 127, else the smallest signed form (a positive value
+// above 127 is still written as int16, int32 or int64, not as unsigned).
+func appendSigned(b []byte, i int64) []byte {
+	switch {
+	case i >= -32 && i <= math.MaxInt8:
+		return append(b, byte(i))
+	case i > math.MaxInt8 && i <= math.MaxInt16, i < math.MinInt8 && i >= math.MinInt16:
+		return binary.BigEndian.AppendUint16(append(b, 0xd1), uint16(i))
+	case i >= math.MinInt8 && i < -32:
+		return append(b, 0xd0, byte(i))
+	case i >= math.MinInt32 && i <= math.MaxInt32:
+		return binary.BigEndian.AppendUint32(append(b, 0xd2), uint32(i))
+	}
+	return binary.BigEndian.AppendUint64(append(b, 0xd3), uint64(i))
 }

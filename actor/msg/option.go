@@ -5,8 +5,9 @@ import (
 	"reflect"
 )
 
-// Option configures a Codec. Build them with [WithExtension] and
-// [WithStruct].
+// Option configures a Codec when [NewCodec] makes it: the payload types it
+// knows. Build them with [WithExtension] and [WithStruct]; an invalid one
+// makes NewCodec fail with an error naming it.
 type Option interface {
 	apply(*Codec) error
 }
@@ -24,18 +25,18 @@ func WithExtension[T any](tag int8, enc func(T) ([]byte, error), dec func([]byte
 	return optionFunc(func(c *Codec) error {
 		rt := reflect.TypeFor[T]()
 		if tag <= 0 {
-			return fmt.Errorf("msg: extension tag %d for %v: want 1..127", tag, rt)
+			return fmt.Errorf("msg: WithExtension: tag %d for %v: want 1 to 127", tag, rt)
 		}
 		if enc == nil || dec == nil {
-			return fmt.Errorf("msg: extension for %v: nil encode or decode function", rt)
+			return fmt.Errorf("msg: WithExtension: %v: nil encode or decode function", rt)
 		}
 		for t, tg := range c.exts {
 			if tg == uint64(tag) {
-				return fmt.Errorf("msg: extension tag %d for %v is already used by %v", tag, rt, t)
+				return fmt.Errorf("msg: WithExtension: tag %d for %v is already used by %v", tag, rt, t)
 			}
 		}
 		if err := c.h.SetBytesExt(rt, uint64(tag), &extHook[T]{enc: enc, dec: dec}); err != nil {
-			return fmt.Errorf("msg: extension for %v: %w", rt, err)
+			return fmt.Errorf("msg: WithExtension: %v: %w", rt, err)
 		}
 		c.exts[rt] = uint64(tag)
 		return nil

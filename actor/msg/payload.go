@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/ugorji/go/codec"
+
 	"github.com/hitchrt/hitch/internal/panics"
 )
 
@@ -21,21 +23,34 @@ func (c *Codec) EncodePayload(v any) (Raw, error) {
 
 // AppendPayload is EncodePayload appending to dst, for callers that manage
 // their own buffers.
-func (c *Codec) AppendPayload(dst []byte, v any) (out []byte, err error) {
+func (c *Codec) AppendPayload(dst []byte, v any) ([]byte, error) {
+	if out, ok := appendScalar(dst, v); ok {
+		return out, nil
+	}
 	if err := c.checkValue(reflect.ValueOf(v), 0); err != nil {
 		return dst, err
 	}
+	pe := c.encs.Get().(*payloadEncoder)
+	out, err := pe.encode(dst, v)
+	if err == nil {
+		// After a failure the encoder's state is unknown: let it go.
+		c.encs.Put(pe)
+	}
+	return out, err
+}
+
+func (pe *payloadEncoder) encode(dst []byte, v any) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = dst, recovered("encode", v, p)
 		}
 	}()
-	c.buf = c.buf[:0]
-	c.enc.ResetBytes(&c.buf)
-	if err := c.enc.Encode(v); err != nil {
+	pe.buf = pe.buf[:0]
+	pe.enc.ResetBytes(&pe.buf)
+	if err := pe.enc.Encode(v); err != nil {
 		return dst, fmt.Errorf("msg: cannot encode payload of type %T: %w", v, unwrapExt(err))
 	}
-	return append(dst, c.buf...), nil
+	return append(dst, pe.buf...), nil
 }
 
 // recovered turns a panic during payload coding into an error: an extension
@@ -125,27 +140,30 @@ func typeName(v any) string {
 
 // decodeSpec decodes raw into the first spec type whose msgpack family
 // matches raw's, or into any for the Any spec.
-func (c *Codec) decodeSpec(raw Raw, spec Spec) (v any, err error) {
+//
+// Before the general decoder sees raw, raw's structure is checked as
+// Decode checks a frame's: every container length must fit in the bytes
+// left, so a payload built locally or relayed cannot make the decoder
+// allocate more than a small multiple of its own size.
+func (c *Codec) decodeSpec(raw Raw, spec Spec) (any, error) {
 	if len(raw) == 0 {
 		raw = Raw{0xc0}
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			v, err = nil, recovered("decode", raw, p)
-		}
-	}()
 	if spec.IsAny() {
 		if v, ok := fastAny(raw); ok {
 			return v, nil
 		}
+		if err := validPayload(raw); err != nil {
+			return nil, err
+		}
 		var out any
-		c.dec.ResetBytes(raw)
-		if err := c.dec.Decode(&out); err != nil {
-			return nil, fmt.Errorf("msg: cannot decode payload: %w", unwrapExt(err))
+		if err, _ := c.decodeInto(raw, &out); err != nil {
+			return nil, err
 		}
 		return out, nil
 	}
 	fam := family(raw)
+	checked := false
 	for _, t := range spec.types {
 		if v, handled, ok := fastTyped(raw, t); handled {
 			if ok {
@@ -156,14 +174,54 @@ func (c *Codec) decodeSpec(raw Raw, spec Spec) (v any, err error) {
 		if !c.accepts(t, fam) {
 			continue
 		}
+		if !checked {
+			if err := validPayload(raw); err != nil {
+				return nil, err
+			}
+			checked = true
+		}
 		p := reflect.New(t)
-		c.dec.ResetBytes(raw)
-		if err := c.dec.Decode(p.Interface()); err != nil {
+		if err, panicked := c.decodeInto(raw, p.Interface()); err != nil {
+			if panicked { // an extension hook's own error, or a codec bug
+				return nil, err
+			}
 			continue
 		}
 		return p.Elem().Interface(), nil
 	}
 	return nil, fmt.Errorf("msg: a %s payload matches no type of the spec", fam)
+}
+
+// validPayload reports whether raw is exactly one well-formed msgpack value.
+func validPayload(raw Raw) error {
+	r := reader{b: raw, fld: "payload"}
+	r.skip(0)
+	if r.err == nil && r.i != len(raw) {
+		r.fail(fmt.Sprintf("%d trailing bytes after the value", len(raw)-r.i))
+	}
+	if r.err != nil {
+		return fmt.Errorf("msg: cannot decode payload: %w", r.err)
+	}
+	return nil
+}
+
+// decodeInto decodes raw into ptr with a pooled decoder; panicked reports
+// a recovered panic (an extension hook's error, or a codec bug).
+func (c *Codec) decodeInto(raw Raw, ptr any) (err error, panicked bool) {
+	d := c.decs.Get().(*codec.Decoder)
+	defer func() {
+		if p := recover(); p != nil {
+			err, panicked = recovered("decode", raw, p), true // d's state is unknown: drop it
+			return
+		}
+		d.ResetBytes(nil) // hold no reference to raw while pooled
+		c.decs.Put(d)
+	}()
+	d.ResetBytes(raw)
+	if err := d.Decode(ptr); err != nil {
+		return fmt.Errorf("msg: cannot decode payload: %w", unwrapExt(err)), false
+	}
+	return nil, false
 }
 
 // wireFamily is the msgpack type of a value's first byte; ext carries the

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hitchrt/hitch/actor/msg"
@@ -262,7 +264,7 @@ func TestOptionErrors(t *testing.T) {
 		give []msg.Option
 		want string
 	}{
-		{"zero tag", []msg.Option{msg.WithExtension(0, encPoint, decPoint)}, "want 1..127"},
+		{"zero tag", []msg.Option{msg.WithExtension(0, encPoint, decPoint)}, "WithExtension: tag 0 for msg_test.Point: want 1 to 127"},
 		{"nil funcs", []msg.Option{msg.WithExtension[Point](3, nil, nil)}, "nil encode or decode"},
 		{"dup tag", []msg.Option{msg.WithExtension(3, encPoint, decPoint), msg.WithExtension(3, func(Temp) ([]byte, error) { return nil, nil }, func([]byte) (Temp, error) { return 0, nil })}, "already used"},
 		{"not struct", []msg.Option{msg.WithStruct[int]()}, "not a struct"},
@@ -276,4 +278,67 @@ func TestOptionErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDecodePayloadBounded: a payload that claims a huge container length
+// is refused before the decoder allocates for it, under every spec, as
+// Decode refuses such a frame.
+func TestDecodePayloadBounded(t *testing.T) {
+	c := msg.MustCodec()
+	for _, raw := range []msg.Raw{
+		{0xdd, 0xff, 0xff, 0xff, 0xff, 0x00}, // array of 4G elements
+		{0xdf, 0xff, 0xff, 0xff, 0xff, 0x00}, // map of 4G pairs
+		{0xc6, 0xff, 0xff, 0xff, 0xff, 0x00}, // 4 GiB of bytes
+		{0x91, 0xdd, 0x7f, 0xff, 0xff, 0xff},
+	} {
+		for _, spec := range []msg.Spec{msg.Any, msg.SpecFor[[]int](), msg.SpecFor[map[string]int](), msg.SpecFor[[]byte]()} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := c.DecodePayload(&msg.Yield{Cid: "c", Pld: raw}, spec)
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, msg.ErrMsgType) {
+				t.Fatalf("%x as %v: %v, want a MsgTypeError", raw, spec, err)
+			}
+			if d := after.TotalAlloc - before.TotalAlloc; d > 64<<10 {
+				t.Fatalf("%x as %v allocated %d bytes", raw, spec, d)
+			}
+		}
+	}
+}
+
+// TestCodecConcurrentUse: one Codec serves many goroutines at once, with
+// types classified for the first time concurrently.
+func TestCodecConcurrentUse(t *testing.T) {
+	c := msg.MustCodec(msg.WithExtension(7, encPoint, decPoint), msg.WithStruct[Job]())
+	vals := []any{42, "s", []any{1, "x"}, map[string]any{"a": 1.5}, Point{1, 2}, Job{ID: 1, Tags: []string{"t"}}, []int{1, 2}}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				v := vals[(g+i)%len(vals)]
+				raw, err := c.EncodePayload(v)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				frame, err := c.Encode(nil, &msg.Yield{Cid: "c", Pld: raw})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				m, err := c.Decode(frame)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := c.DecodePayload(m, msg.Any); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -11,11 +11,9 @@ import (
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// typeCheckCache remembers, per type, whether every value of it is a
-// payload value (ok), none is (bad), or values must be walked (walk, for
-// types holding interfaces).
-type typeCheckCache map[reflect.Type]typeVerdict
-
+// typeVerdict says, per type, whether every value of it is a payload value
+// (ok), none is (bad), or values must be walked (walk, for types holding
+// interfaces). Codec.types caches it.
 type typeVerdict uint8
 
 const (
@@ -25,21 +23,35 @@ const (
 	verdictBad
 )
 
-// verdict classifies t, caching the answer.
+// verdict classifies t, caching the answer. The cache is read without a
+// lock; new types are classified one at a time.
 func (c *Codec) verdict(t reflect.Type) typeVerdict {
-	if v, ok := c.types[t]; ok {
-		return v
+	if v, ok := c.types.Load(t); ok {
+		return v.(typeVerdict)
 	}
-	if c.types == nil {
-		c.types = typeCheckCache{}
+	c.typesMu.Lock()
+	defer c.typesMu.Unlock()
+	return c.verdictLocked(t, map[reflect.Type]bool{})
+}
+
+// verdictLocked is verdict with typesMu held. A type met again while it is
+// being classified (a cycle through pointers) counts as walk, which is
+// always safe; only final answers are cached.
+func (c *Codec) verdictLocked(t reflect.Type, busy map[reflect.Type]bool) typeVerdict {
+	if v, ok := c.types.Load(t); ok {
+		return v.(typeVerdict)
 	}
-	c.types[t] = verdictWalk // provisional, breaks cycles through pointers
-	v := c.classify(t)
-	c.types[t] = v
+	if busy[t] {
+		return verdictWalk
+	}
+	busy[t] = true
+	v := c.classify(t, busy)
+	delete(busy, t)
+	c.types.Store(t, v)
 	return v
 }
 
-func (c *Codec) classify(t reflect.Type) typeVerdict {
+func (c *Codec) classify(t reflect.Type, busy map[reflect.Type]bool) typeVerdict {
 	if _, ok := c.exts[t]; ok || t == timeType {
 		return verdictOK
 	}
@@ -51,9 +63,9 @@ func (c *Codec) classify(t reflect.Type) typeVerdict {
 	case reflect.Interface:
 		return verdictWalk
 	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return c.verdict(t.Elem())
+		return c.verdictLocked(t.Elem(), busy)
 	case reflect.Map:
-		k, e := c.verdict(t.Key()), c.verdict(t.Elem())
+		k, e := c.verdictLocked(t.Key(), busy), c.verdictLocked(t.Elem(), busy)
 		return max(k, e)
 	case reflect.Struct:
 		if !c.structs[t] {
@@ -65,7 +77,7 @@ func (c *Codec) classify(t reflect.Type) typeVerdict {
 			if !f.IsExported() {
 				continue
 			}
-			v = max(v, c.verdict(f.Type))
+			v = max(v, c.verdictLocked(f.Type, busy))
 		}
 		return v
 	}

@@ -37,9 +37,9 @@ func (id ActorID) String() string {
 	return id.Name + "@" + u
 }
 
-// Identity is the handshake message each side of a new connection sends
-// first. Nonce and Proof carry the challenge and its answer proving the
-// tree's auth token; how they are computed is actor/ipc's business.
+// Identity is the handshake message: a connection's sides exchange
+// nonces, proofs of the tree's auth token and their identities in it. How
+// and in which order is actor/ipc's business.
 type Identity struct {
 	Name       string
 	UID        string // a UUID string
@@ -134,74 +134,4 @@ type Error struct {
 	Sender        ActorID // for an overrun: who sent too fast
 	BadMsg        Raw     // for a type error: the offending message, encoded
 	BadMsgDict    map[string]string
-}
-
-// Kind returns KindIdentity.
-func (*Identity) Kind() Kind { return KindIdentity }
-
-// Kind returns KindSpawnSpec.
-func (*SpawnSpec) Kind() Kind { return KindSpawnSpec }
-
-// Kind returns KindStart.
-func (*Start) Kind() Kind { return KindStart }
-
-// Kind returns KindStartAck.
-func (*StartAck) Kind() Kind { return KindStartAck }
-
-// Kind returns KindStarted.
-func (*Started) Kind() Kind { return KindStarted }
-
-// Kind returns KindYield.
-func (*Yield) Kind() Kind { return KindYield }
-
-// Kind returns KindStop.
-func (*Stop) Kind() Kind { return KindStop }
-
-// Kind returns KindReturn.
-func (*Return) Kind() Kind { return KindReturn }
-
-// Kind returns KindCancelAck.
-func (*CancelAck) Kind() Kind { return KindCancelAck }
-
-// Kind returns KindError.
-func (*Error) Kind() Kind { return KindError }
-
-// CidOf returns the dialog id a message belongs to, and false for messages
-// that belong to no dialog (Identity, SpawnSpec).
-func CidOf(m Msg) (string, bool) {
-	switch m := m.(type) {
-	case *Start:
-		return m.Cid, true
-	case *StartAck:
-		return m.Cid, true
-	case *Started:
-		return m.Cid, true
-	case *Yield:
-		return m.Cid, true
-	case *Stop:
-		return m.Cid, true
-	case *Return:
-		return m.Cid, true
-	case *CancelAck:
-		return m.Cid, true
-	case *Error:
-		return m.Cid, true
-	}
-	return "", false
-}
-
-// PayloadOf returns a payload message's raw payload, and false for
-// messages without one.
-func PayloadOf(m Msg) (Raw, bool) {
-	switch m := m.(type) {
-	case *Started:
-		return m.Pld, true
-	case *Yield:
-		return m.Pld, true
-	case *Return:
-		return m.Pld, true
-	case *CancelAck:
-		return m.Pld, true
-	}
-	return nil, false
 }

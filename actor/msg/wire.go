@@ -170,14 +170,46 @@ type reader struct {
 	i    int
 	err  error
 	kind Kind   // the message being decoded, for error text
+	pre  string // the nested struct being decoded ("Vars."), for error text
 	fld  string // the field being decoded, for error text
-	left int    // fields left in the current message array
+	left int    // fields left in the current message (or nested) array
 }
 
 func (r *reader) fail(reason string) {
 	if r.err == nil {
-		r.err = &DecodeError{Kind: r.kind, Field: r.fld, Offset: r.i, Reason: reason}
+		r.err = &DecodeError{Kind: r.kind, Field: r.pre + r.fld, Offset: r.i, Reason: reason}
 	}
+}
+
+// field starts decoding the next field of the current array; it reports
+// false when the sender sent fewer fields, leaving the zero value.
+func (r *reader) field(name string) bool {
+	if r.left == 0 || r.err != nil {
+		return false
+	}
+	r.left--
+	r.fld = name
+	return true
+}
+
+// enter starts decoding a nested struct's array of fields, whose names
+// errors prefix with prefix. It returns the enclosing array's count of
+// fields left, for leave.
+func (r *reader) enter(prefix string) int {
+	outer := r.left
+	r.left = r.arrayLen()
+	r.pre = prefix
+	return outer
+}
+
+// leave skips the nested array's fields this release does not know and
+// returns to the enclosing array.
+func (r *reader) leave(outer int) {
+	r.fld = ""
+	for ; r.left > 0 && r.err == nil; r.left-- {
+		r.skip(1)
+	}
+	r.left, r.pre = outer, ""
 }
 
 func (r *reader) byte1() byte {
@@ -389,6 +421,16 @@ func (r *reader) integer() int64 {
 	r.i--
 	r.fail("want an integer, got " + describe(c))
 	return 0
+}
+
+// uint8 reads an integer that must fit in a byte.
+func (r *reader) uint8() uint8 {
+	v := r.integer()
+	if v < 0 || v > 255 {
+		r.fail("value " + strconv.FormatInt(v, 10) + " out of range 0..255")
+		return 0
+	}
+	return uint8(v)
 }
 
 // raw returns the next value's bytes, unparsed and uncopied; nil for nil.

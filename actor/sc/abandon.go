@@ -30,7 +30,7 @@ func (r *Runner) Abandon(err error) {
 		t.fn = nil
 	}
 	r.runq = r.runq[:0]
-	r.timers = r.timers[:0]
+	r.timers.Clear()
 	r.finished = false // finish does the bookkeeping once
 	r.intrReq.Store(false)
 	r.intrAfter = false
@@ -41,11 +41,11 @@ func (r *Runner) Abandon(err error) {
 // first and the scope's owner last, so children unwind before the tasks
 // that wait for them.
 func collectTasks(s *CancelScope, out *[]*Task) {
-	for _, c := range s.children {
+	for _, c := range s.children.All() {
 		collectTasks(c, out)
 	}
 	owner := false
-	for _, t := range s.tasks {
+	for _, t := range s.tasks.All() {
 		if t == s.owner {
 			owner = true
 			continue

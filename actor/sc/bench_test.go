@@ -122,9 +122,9 @@ func BenchmarkChannelHandoff(b *testing.B) {
 	}
 }
 
-// BenchmarkSleepingTasks: 100 000 tasks sleeping at once; reports the heap
+// BenchmarkSleepingTasks100k: 100 000 tasks sleeping at once; reports the heap
 // and stack memory they hold, per task.
-func BenchmarkSleepingTasks(b *testing.B) {
+func BenchmarkSleepingTasks100k(b *testing.B) {
 	const tasks = 100_000
 	var perTask float64
 	for b.Loop() {

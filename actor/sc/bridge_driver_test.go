@@ -31,7 +31,7 @@ func runOnLoop(main func(ctx context.Context) error, opts ...sc.Option) error {
 	l := loop.New()
 	defer l.Close()
 	var out error
-	g, err := bridge.StartGuestRun(l, unitMain(main), func(o bridge.Outcome[struct{}]) {
+	g, err := bridge.StartGuestRun(l, unitMain(withHost(main, l.RunSyncSoonThreadsafe)), func(o bridge.Outcome[struct{}]) {
 		out = o.Err
 		l.Stop()
 	}, guestOpts(opts)...)
@@ -51,7 +51,7 @@ func runOnForeignHost(main func(ctx context.Context) error, opts ...sc.Option) e
 	h := testhost.New()
 	var out error
 	finished := false
-	g, err := bridge.StartGuestRun(h, unitMain(main), func(o bridge.Outcome[struct{}]) {
+	g, err := bridge.StartGuestRun(h, unitMain(withHost(main, h.RunSyncSoonThreadsafe)), func(o bridge.Outcome[struct{}]) {
 		out = o.Err
 		finished = true
 	}, guestOpts(opts)...)

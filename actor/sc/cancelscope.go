@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hitchrt/hitch/internal/ilist"
 )
 
 // CancelScope marks a region of one task's code that can be cancelled as a
@@ -27,11 +29,11 @@ import (
 type CancelScope struct {
 	r        *Runner
 	parent   *CancelScope
-	owner    *Task    // task that entered it; nil for the system root
-	nursery  *Nursery // set when this is a nursery's scope
-	children []*CancelScope
-	cidx     int // index in parent.children
-	tasks    []*Task
+	owner    *Task                   // task that entered it; nil for the system root
+	nursery  *Nursery                // set when this is a nursery's scope
+	children ilist.Set[*CancelScope] // scopes entered inside this one
+	cidx     int32                   // position in parent.children
+	tasks    ilist.Set[*Task]        // tasks whose innermost scope this is
 
 	name          string
 	seq           uint64 // entry order, for snapshots
@@ -42,12 +44,21 @@ type CancelScope struct {
 	hasDeadline   bool
 	entered       bool
 	exited        bool
-	tm            timer
+	deadline      time.Time   // valid when hasDeadline
+	tm            timer       // in the runner's heap while the deadline is pending
+	why           *cancelInfo // why Cancel was called; set with cancelCalled
 
 	// eff is true while the scope is effectively cancelled: cancelled
 	// itself, or inside an effectively cancelled parent without a shield.
-	// Written by the runner, read from any goroutine (ctx.Err).
-	eff atomic.Bool
+	// effWhy says why (this scope's why, or the parent's it inherits); it
+	// is stored before eff turns true. effDeadline is the effective
+	// deadline (the earliest of its own and, unless shielded, its
+	// parent's) in UnixNano on the runner's clock, 0 for none. Written by
+	// the runner, read from any goroutine (ctx.Err, ctx.Deadline,
+	// context.Cause).
+	eff         atomic.Bool
+	effWhy      atomic.Pointer[cancelInfo]
+	effDeadline atomic.Int64
 
 	doneMu     sync.Mutex
 	done       chan struct{} // guarded by doneMu; made lazily
@@ -57,12 +68,45 @@ type CancelScope struct {
 // Cancel cancels the scope: blocking calls inside it end with ErrCancelled
 // at once, and so does every later checkpoint inside it. Cancel does not
 // wait; repeat calls are no-ops. Cancelling before Enter makes the scope
-// start cancelled.
-func (s *CancelScope) Cancel() {
+// start cancelled. The ctx of code inside reports context.Canceled from
+// Err and from context.Cause; see CancelWithCause to say why.
+func (s *CancelScope) Cancel() { s.cancel(causeCancelled) }
+
+// CancelWithCause is Cancel with the reason: inside the scope,
+// context.Cause(ctx) returns cause (ctx.Err() is still context.Canceled),
+// for code running in tasks and in their ToGoroutine goroutines alike.
+// Only the first cancellation counts: after Cancel, a deadline or an
+// earlier CancelWithCause, it is a no-op. A nil cause means
+// context.Canceled. A nursery cancels its scope with the first error of
+// its body or children as the cause.
+func (s *CancelScope) CancelWithCause(cause error) {
+	if s.cancelCalled {
+		return
+	}
+	if cause == nil {
+		s.cancel(causeCancelled)
+		return
+	}
+	s.cancel(newCancelInfo(context.Canceled, cause))
+}
+
+// Cause returns why the scope was cancelled: the cause given to
+// CancelWithCause, context.Canceled after Cancel, context.DeadlineExceeded
+// when its deadline passed; nil while it is not cancelled. It reports the
+// scope's own cancellation, not an outer scope's.
+func (s *CancelScope) Cause() error {
+	if !s.cancelCalled {
+		return nil
+	}
+	return s.why.cause
+}
+
+func (s *CancelScope) cancel(why *cancelInfo) {
 	if s.cancelCalled {
 		return
 	}
 	s.cancelCalled = true
+	s.why = why
 	if s.entered && !s.exited {
 		s.refresh()
 		s.r.wakeIfOutside()
@@ -91,12 +135,13 @@ func (s *CancelScope) SetShield(on bool) {
 	s.shield = on
 	if s.entered && !s.exited {
 		s.refresh()
+		s.refreshDeadline()
 		s.r.wakeIfOutside()
 	}
 }
 
 // Deadline returns the scope's deadline and whether it has one.
-func (s *CancelScope) Deadline() (time.Time, bool) { return s.tm.when, s.hasDeadline }
+func (s *CancelScope) Deadline() (time.Time, bool) { return s.deadline, s.hasDeadline }
 
 // SetDeadline sets (or moves) the time at which the scope cancels itself;
 // the zero time removes the deadline. A deadline already past cancels the
@@ -104,18 +149,18 @@ func (s *CancelScope) Deadline() (time.Time, bool) { return s.tm.when, s.hasDead
 // so host code between ticks may call it.
 func (s *CancelScope) SetDeadline(t time.Time) {
 	s.hasDeadline = !t.IsZero()
-	s.tm.when = t
-	if !s.entered || s.exited || s.cancelCalled {
+	s.deadline = t
+	if !s.entered || s.exited {
 		return
 	}
-	h := &s.r.timers
-	switch {
-	case !s.hasDeadline:
-		h.remove(&s.tm)
-	case s.tm.idx >= 0:
-		h.fix(s.tm.idx)
-	default:
-		h.push(&s.tm)
+	s.refreshDeadline()
+	if s.cancelCalled {
+		return
+	}
+	if s.hasDeadline {
+		s.r.timers.Push(&s.tm, t) // moves it when already pending
+	} else {
+		s.r.timers.Remove(&s.tm)
 	}
 	s.r.wakeIfOutside()
 }
@@ -166,30 +211,31 @@ func (s *CancelScope) enter(t *Task, parentCtx context.Context) context.Context 
 	s.entered = true
 	r.nextID++
 	s.seq = r.nextID
-	s.tm.scope = s
-	s.tm.idx = -1
+	s.tm.Value = s
 	s.parent = t.scope
-	s.parent.addChild(s)
+	s.parent.children.Add(s, &s.cidx)
 	t.setScope(s)
 	c := newScopeCtx(parentCtx, t, s)
 	if s.hasDeadline && !s.cancelCalled {
-		if !s.tm.when.After(r.clock.Now()) {
+		if !s.deadline.After(r.clock.Now()) {
 			s.deadlineFired = true
 			s.cancelCalled = true
+			s.why = causeDeadline
 		} else {
-			r.timers.push(&s.tm)
+			r.timers.Push(&s.tm, s.deadline)
 		}
 	}
 	s.refresh()
+	s.refreshDeadline()
 	return c
 }
 
 // exit unlinks s (the innermost scope of t) and filters err.
 func (s *CancelScope) exit(t *Task, err error) error {
 	s.exited = true
-	s.r.timers.remove(&s.tm)
+	s.r.timers.Remove(&s.tm)
 	t.setScope(s.parent)
-	s.parent.removeChild(s)
+	s.parent.children.Remove(s, scopeChildPos)
 	if s.cancelCalled && err != nil {
 		if f, dropped := filterCancelled(err); dropped {
 			s.caught = true
@@ -207,15 +253,22 @@ func (s *CancelScope) refresh() {
 	if eff == s.eff.Load() {
 		return
 	}
+	if eff {
+		why := s.why
+		if !s.cancelCalled {
+			why = s.parent.effWhy.Load()
+		}
+		s.effWhy.Store(why) // before eff, so a reader that sees eff sees why
+	}
 	s.eff.Store(eff)
 	if eff {
 		s.closeDone()
-		for i := 0; i < len(s.tasks); i++ {
-			s.tasks[i].deliver(ErrCancelled)
+		for _, t := range s.tasks.All() { // delivery does not change the set
+			t.deliver(ErrCancelled)
 		}
 	}
-	for i := 0; i < len(s.children); i++ {
-		s.children[i].refresh()
+	for _, c := range s.children.All() {
+		c.refresh()
 	}
 }
 
@@ -241,39 +294,10 @@ func (s *CancelScope) closeDone() {
 	s.doneMu.Unlock()
 }
 
-func (s *CancelScope) addChild(c *CancelScope) {
-	c.cidx = len(s.children)
-	s.children = append(s.children, c)
-}
-
-func (s *CancelScope) removeChild(c *CancelScope) {
-	i := c.cidx
-	last := len(s.children) - 1
-	if i > last || s.children[i] != c {
-		return
-	}
-	s.children[i] = s.children[last]
-	s.children[i].cidx = i
-	s.children[last] = nil
-	s.children = s.children[:last]
-}
-
-func (s *CancelScope) addTask(t *Task) {
-	t.scopeIdx = len(s.tasks)
-	s.tasks = append(s.tasks, t)
-}
-
-func (s *CancelScope) removeTask(t *Task) {
-	i := t.scopeIdx
-	last := len(s.tasks) - 1
-	if i > last || s.tasks[i] != t {
-		return
-	}
-	s.tasks[i] = s.tasks[last]
-	s.tasks[i].scopeIdx = i
-	s.tasks[last] = nil
-	s.tasks = s.tasks[:last]
-}
+// Positions of scopes and tasks in the sets that hold them.
+func scopeChildPos(s *CancelScope) *int32 { return &s.cidx }
+func taskScopePos(t *Task) *int32         { return &t.scopeIdx }
+func taskNurseryPos(t *Task) *int32       { return &t.nidx }
 
 // deadlineExpired is called by the runner when the scope's timer fires.
 func (s *CancelScope) deadlineExpired() {
@@ -281,7 +305,7 @@ func (s *CancelScope) deadlineExpired() {
 		return
 	}
 	s.deadlineFired = true
-	s.Cancel()
+	s.cancel(causeDeadline)
 }
 
 // OpenCancelScope runs fn inside a new cancel scope configured by the
@@ -349,6 +373,7 @@ func MoveOnAt(ctx context.Context, deadline time.Time, fn func(ctx context.Conte
 
 // TooSlowError is returned by FailAfter/FailAt; it matches ErrTooSlow.
 type TooSlowError struct {
+	// Deadline is the deadline that passed, on the runner's clock.
 	Deadline time.Time
 }
 
@@ -379,4 +404,50 @@ func FailAt(ctx context.Context, deadline time.Time, fn func(ctx context.Context
 		return &TooSlowError{Deadline: deadline}
 	}
 	return err
+}
+
+// cancelInfo says why a scope was cancelled, in the terms of
+// context.Context: err is what ctx.Err returns (context.Canceled or
+// context.DeadlineExceeded), cause what context.Cause returns. Immutable
+// once made, so any goroutine may read one it has loaded.
+type cancelInfo struct {
+	err   error
+	cause error
+	// causeCtx is a context.Context cancelled with cause, made only for a
+	// cause other than err: context.Cause finds it through Value (see
+	// causeLookupKey).
+	causeCtx context.Context
+}
+
+var (
+	causeCancelled = &cancelInfo{err: context.Canceled, cause: context.Canceled}
+	causeDeadline  = &cancelInfo{err: context.DeadlineExceeded, cause: context.DeadlineExceeded}
+)
+
+func newCancelInfo(err, cause error) *cancelInfo {
+	ci := &cancelInfo{err: err, cause: cause}
+	c, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
+	ci.causeCtx = c
+	return ci
+}
+
+// refreshDeadline recomputes the effective deadline of s and of every
+// scope inside it.
+func (s *CancelScope) refreshDeadline() {
+	var d int64
+	if s.parent != nil && !s.shield {
+		d = s.parent.effDeadline.Load()
+	}
+	if s.hasDeadline {
+		if own := s.deadline.UnixNano(); d == 0 || own < d {
+			d = own
+		}
+	}
+	if s.effDeadline.Swap(d) == d {
+		return // the scopes inside derive from this one: unchanged too
+	}
+	for _, c := range s.children.All() {
+		c.refreshDeadline()
+	}
 }

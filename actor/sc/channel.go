@@ -24,75 +24,41 @@ type chanState[T any] struct {
 	buf      []T // ring of len capacity
 	head     int
 	count    int
-	sendq    chanQueue[T]
-	recvq    chanQueue[T]
+	sendq    waitList // tasks parked in Send; each one's waitData is its *chanWaiter
+	recvq    waitList // tasks parked in Receive, likewise
 	free     *chanWaiter[T]
 	openSend int
 	openRecv int
 }
 
-// chanWaiter is one task parked in Send or Receive; recycled through
-// chanState.free so a steady stream allocates nothing.
+// chanWaiter is what a task parked in Send or Receive waits with: the
+// value slot and the end it used. Recycled through chanState.free, so a
+// steady stream allocates nothing.
 type chanWaiter[T any] struct {
-	t          *Task
-	v          T
-	end        any // the end the task used
-	q          *chanQueue[T]
-	next, prev *chanWaiter[T]
+	v    T
+	end  any       // the end the task used
+	q    *waitList // the queue it waits in
+	next *chanWaiter[T]
 }
 
-type chanQueue[T any] struct{ head, tail *chanWaiter[T] }
+// waiterOf returns the chanWaiter of a task parked on one of st's queues.
+func waiterOf[T any](t *Task) *chanWaiter[T] { return t.waitData.(*chanWaiter[T]) }
 
-func (q *chanQueue[T]) push(w *chanWaiter[T]) {
-	w.q = q
-	w.prev, w.next = q.tail, nil
-	if q.tail != nil {
-		q.tail.next = w
-	} else {
-		q.head = w
-	}
-	q.tail = w
-}
-
-func (q *chanQueue[T]) remove(w *chanWaiter[T]) {
-	if w.q != q {
-		return
-	}
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		q.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		q.tail = w.prev
-	}
-	w.q, w.next, w.prev = nil, nil, nil
-}
-
-func (q *chanQueue[T]) pop() *chanWaiter[T] {
-	w := q.head
-	if w != nil {
-		q.remove(w)
-	}
-	return w
-}
-
-// wakeAll reschedules every waiter (those that used end, or all when end
-// is nil) with err.
-func (q *chanQueue[T]) wakeAll(end any, err error) {
-	for w := q.head; w != nil; {
-		next := w.next
-		if end == nil || w.end == end {
-			q.remove(w)
-			w.t.r.reschedule(w.t, err)
+// wakeAll reschedules every task waiting in q (those that used end, or all
+// when end is nil) with err.
+func (st *chanState[T]) wakeAll(q *waitList, end any, err error) {
+	for t := q.head; t != nil; {
+		next := t.wnext
+		if end == nil || waiterOf[T](t).end == end {
+			q.remove(t)
+			t.r.reschedule(t, err)
 		}
-		w = next
+		t = next
 	}
 }
 
-func (st *chanState[T]) getWaiter(t *Task, end any) *chanWaiter[T] {
+// park parks t in q with w until a peer or a close reschedules it.
+func (st *chanState[T]) park(t *Task, q *waitList, end any, v T, kind waitKind) (*chanWaiter[T], error) {
 	w := st.free
 	if w != nil {
 		st.free = w.next
@@ -100,29 +66,27 @@ func (st *chanState[T]) getWaiter(t *Task, end any) *chanWaiter[T] {
 	} else {
 		w = &chanWaiter[T]{}
 	}
-	w.t, w.end = t, end
-	return w
+	w.v, w.end, w.q = v, end, q
+	q.push(t)
+	t.waitData = w
+	return w, t.park(kind)
 }
 
 func (st *chanState[T]) putWaiter(w *chanWaiter[T]) {
 	var zero T
-	w.t, w.v, w.end = nil, zero, nil
+	w.v, w.end, w.q = zero, nil, nil
 	w.next = st.free
 	st.free = w
 }
 
-// leaveQueue takes a cancelled waiter out of its queue.
-func (w *chanWaiter[T]) leaveQueue() {
-	if w.q != nil {
-		w.q.remove(w)
-	}
-}
+// leave takes a cancelled waiter's task out of its queue.
+func (w *chanWaiter[T]) leave(t *Task) { w.q.remove(t) }
 
 // abortChan is the abort function of channel waits. It is not generic (a
 // generic function value would allocate at every wait); the waiter does
 // the typed work.
 func abortChan(t *Task, _ error) abortResult {
-	t.waitData.(interface{ leaveQueue() }).leaveQueue()
+	t.waitData.(interface{ leave(*Task) }).leave(t)
 	return abortDone
 }
 
@@ -135,7 +99,8 @@ type SendChannel[T any] struct {
 
 // Send delivers v to a waiting receiver or the buffer, blocking while the
 // buffer is full (or, unbuffered, until a receiver takes v). It is a
-// checkpoint. Errors: ErrClosedResource when this end was closed,
+// checkpoint; when v goes straight to a parked receiver, the switch is
+// owed rather than taken at once (see "Hand-offs" in the package doc). Errors: ErrClosedResource when this end was closed,
 // ErrBrokenResource when every receive end is closed, ErrCancelled.
 func (e *SendChannel[T]) Send(ctx context.Context, v T) error {
 	t, err := taskFrom(ctx, "SendChannel.Send")
@@ -145,20 +110,22 @@ func (e *SendChannel[T]) Send(ctx context.Context, v T) error {
 	if e == nil || e.st == nil {
 		return errNilChannel
 	}
+	if err := t.checkpointIfCancelled(); err != nil {
+		return err
+	}
 	if e.closed {
 		return fmt.Errorf("sc: Send on a closed send end: %w", ErrClosedResource)
-	}
-	if err := t.cancelErr(); err != nil {
-		return err
 	}
 	st := e.st
 	if st.openRecv == 0 {
 		return fmt.Errorf("sc: Send: every receive end is closed: %w", ErrBrokenResource)
 	}
-	if w := st.recvq.pop(); w != nil {
-		w.v = v
-		w.t.r.reschedule(w.t, nil)
-		t.cancelShieldedCheckpoint()
+	if r := st.recvq.pop(); r != nil {
+		// Hand v straight to the parked receiver; the schedule point is
+		// owed, so a reply to this task costs one switch, not two.
+		waiterOf[T](r).v = v
+		r.r.reschedule(r, nil)
+		t.handoffPoint()
 		return nil
 	}
 	if st.count < len(st.buf) {
@@ -167,11 +134,7 @@ func (e *SendChannel[T]) Send(ctx context.Context, v T) error {
 		t.cancelShieldedCheckpoint()
 		return nil
 	}
-	w := st.getWaiter(t, e)
-	w.v = v
-	st.sendq.push(w)
-	t.waitData = w
-	err = t.park("channel send", abortChan)
+	w, err := st.park(t, &st.sendq, e, v, waitChanSend)
 	st.putWaiter(w)
 	return err
 }
@@ -203,9 +166,9 @@ func (e *SendChannel[T]) Close() error {
 	e.closed = true
 	st := e.st
 	st.openSend--
-	st.sendq.wakeAll(e, ErrClosedResource)
+	st.wakeAll(&st.sendq, e, ErrClosedResource)
 	if st.openSend == 0 {
-		st.recvq.wakeAll(nil, ErrEndOfChannel)
+		st.wakeAll(&st.recvq, nil, ErrEndOfChannel)
 	}
 	return nil
 }
@@ -218,7 +181,8 @@ type ReceiveChannel[T any] struct {
 }
 
 // Receive takes the next value, blocking while there is none. It is a
-// checkpoint. Errors: ErrEndOfChannel once every send end is closed and the
+// checkpoint; a value taken straight from a parked sender owes the switch,
+// as Send does. Errors: ErrEndOfChannel once every send end is closed and the
 // buffer is drained, ErrClosedResource when this end was closed,
 // ErrCancelled.
 func (e *ReceiveChannel[T]) Receive(ctx context.Context) (T, error) {
@@ -230,11 +194,11 @@ func (e *ReceiveChannel[T]) Receive(ctx context.Context) (T, error) {
 	if e == nil || e.st == nil {
 		return zero, errNilChannel
 	}
+	if err := t.checkpointIfCancelled(); err != nil {
+		return zero, err
+	}
 	if e.closed {
 		return zero, fmt.Errorf("sc: Receive on a closed receive end: %w", ErrClosedResource)
-	}
-	if err := t.cancelErr(); err != nil {
-		return zero, err
 	}
 	st := e.st
 	if st.count > 0 {
@@ -242,27 +206,25 @@ func (e *ReceiveChannel[T]) Receive(ctx context.Context) (T, error) {
 		st.buf[st.head] = zero
 		st.head = (st.head + 1) % len(st.buf)
 		st.count--
-		if w := st.sendq.pop(); w != nil {
-			st.buf[(st.head+st.count)%len(st.buf)] = w.v
+		if s := st.sendq.pop(); s != nil {
+			st.buf[(st.head+st.count)%len(st.buf)] = waiterOf[T](s).v
 			st.count++
-			w.t.r.reschedule(w.t, nil)
+			s.r.reschedule(s, nil)
 		}
 		t.cancelShieldedCheckpoint()
 		return v, nil
 	}
-	if w := st.sendq.pop(); w != nil {
-		v := w.v
-		w.t.r.reschedule(w.t, nil)
-		t.cancelShieldedCheckpoint()
+	if s := st.sendq.pop(); s != nil {
+		// Take the value straight from the parked sender (see Send).
+		v := waiterOf[T](s).v
+		s.r.reschedule(s, nil)
+		t.handoffPoint()
 		return v, nil
 	}
 	if st.openSend == 0 {
 		return zero, ErrEndOfChannel
 	}
-	w := st.getWaiter(t, e)
-	st.recvq.push(w)
-	t.waitData = w
-	err = t.park("channel receive", abortChan)
+	w, err := st.park(t, &st.recvq, e, zero, waitChanReceive)
 	v := w.v
 	st.putWaiter(w)
 	if err != nil {
@@ -298,11 +260,11 @@ func (e *ReceiveChannel[T]) Close() error {
 	e.closed = true
 	st := e.st
 	st.openRecv--
-	st.recvq.wakeAll(e, ErrClosedResource)
+	st.wakeAll(&st.recvq, e, ErrClosedResource)
 	if st.openRecv == 0 {
 		clear(st.buf)
 		st.count = 0
-		st.sendq.wakeAll(nil, ErrBrokenResource)
+		st.wakeAll(&st.sendq, nil, ErrBrokenResource)
 	}
 	return nil
 }

@@ -5,19 +5,23 @@ import (
 	"time"
 )
 
-// Checkpoint is a schedule point and a cancel point: it returns
-// ErrCancelled (or, in the main task, ErrInterrupted) if the task's scope is
-// cancelled; otherwise it lets every other runnable task run, and returns
-// the same check's result once the task runs again. It must be called with
-// the ctx of the running task.
+// Checkpoint is a schedule point, then a cancel point (trio's order): it
+// lets every other runnable task run, and once the task runs again returns
+// ErrCancelled (or, in the main task, ErrInterrupted) if the task's scope
+// is cancelled, else nil. It always switches to the runner, cancelled or
+// not. It must be called with the ctx of the running task.
 func Checkpoint(ctx context.Context) error {
 	t, err := taskFrom(ctx, "Checkpoint")
 	if err != nil {
 		return err
 	}
-	if err := t.cancelErr(); err != nil {
-		return err
+	if !t.yield() { // the checkpoint body, written out: this is the hot path
+		return ErrRunFinished
 	}
+	return t.cancelErr()
+}
+
+func (t *Task) checkpoint() error {
 	if !t.yield() {
 		return ErrRunFinished
 	}
@@ -47,7 +51,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return err
 	}
 	if d <= 0 {
-		return Checkpoint(ctx)
+		return t.checkpoint()
 	}
 	return t.sleepUntil(t.r.clock.Now().Add(d))
 }
@@ -61,22 +65,23 @@ func SleepUntil(ctx context.Context, deadline time.Time) error {
 		return err
 	}
 	if !deadline.After(t.r.clock.Now()) {
-		return Checkpoint(ctx)
+		return t.checkpoint()
 	}
 	return t.sleepUntil(deadline)
 }
 
 func (t *Task) sleepUntil(deadline time.Time) error {
-	if err := t.cancelErr(); err != nil {
+	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	t.sleep.when = deadline
-	t.r.timers.push(&t.sleep)
-	return t.park("sleep", abortSleep)
+	t.sleep = t.r.sleepTimer(t)
+	t.r.timers.Push(t.sleep, deadline)
+	return t.park(waitSleep)
 }
 
 func abortSleep(t *Task, _ error) abortResult {
-	t.r.timers.remove(&t.sleep)
+	t.r.timers.Remove(t.sleep)
+	t.endSleep()
 	return abortDone
 }
 
@@ -87,8 +92,8 @@ func SleepForever(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := t.cancelErr(); err != nil {
+	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	return t.park("sleep forever", func(*Task, error) abortResult { return abortDone })
+	return t.park(waitForever)
 }

@@ -30,5 +30,27 @@ func runAll(t *testing.T, f func(t *testing.T, run runFunc)) {
 	}
 }
 
+// hostPosterKey carries, in the main task's ctx, a function that queues a
+// callback on the host loop of a guest driver.
+type hostPosterKey struct{}
+
+// withHost wraps main so that its ctx carries post (see hostPost).
+func withHost(main func(ctx context.Context) error, post func(fn func()) error) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		return main(context.WithValue(ctx, hostPosterKey{}, post))
+	}
+}
+
+// hostPost queues fn to run on the host loop, between guest ticks, under a
+// guest driver; it reports false under the native driver, which has no
+// host.
+func hostPost(ctx context.Context, fn func()) bool {
+	post, ok := ctx.Value(hostPosterKey{}).(func(fn func()) error)
+	if !ok {
+		return false
+	}
+	return post(fn) == nil
+}
+
 // mock returns the option for an autojump virtual clock.
 func mock() sc.Option { return sc.WithClock(sc.NewMockClock(true)) }

@@ -31,6 +31,17 @@ var (
 	// ErrRunFinished is returned by Token calls once the run has ended.
 	ErrRunFinished = errors.New("sc: run finished")
 
+	// ErrInsideRunner is the category of the error a blocking Token call
+	// (RunSync, Run, RunNamed and their Context forms) returns at once when
+	// called from a task of the same runner or from its driving goroutine,
+	// which would otherwise wait forever for the runner it blocks.
+	ErrInsideRunner = errors.New("sc: blocking token call from inside its own runner")
+
+	// ErrNotStarted is the category of the error Token.RunSyncContext and
+	// Token.RunContext return when their ctx ended before the code started:
+	// it never runs. The error also matches the ctx's error.
+	ErrNotStarted = errors.New("sc: gave up before the code started")
+
 	// ErrNurseryClosed is returned by StartSoon and Start once the nursery has
 	// closed (its body and all its children have returned).
 	ErrNurseryClosed = errors.New("sc: nursery closed")
@@ -65,6 +76,7 @@ type PanicError = panics.Error
 // even a single error, so callers handle one shape. errors.Is and errors.As
 // reach every collected error through Unwrap.
 type NurseryError struct {
+	// Errs are the errors, first one first; never empty.
 	Errs []error
 }
 
@@ -86,6 +98,7 @@ func (e *NurseryError) Unwrap() []error { return e.Errs }
 // had already finished with an error: it matches ErrInterrupted and unwraps
 // to the main task's error, so errors.Is sees both.
 type InterruptedError struct {
+	// Err is the main task's error.
 	Err error
 }
 

@@ -28,18 +28,18 @@ func (e *Event) Set() {
 func (e *Event) IsSet() bool { return e.set }
 
 // Wait blocks until the event is set; if it is set already, Wait is a
-// Checkpoint. It returns ErrCancelled when cancelled first.
+// Checkpoint. A cancelled task first lets the other runnable tasks run,
+// then gets ErrCancelled.
 func (e *Event) Wait(ctx context.Context) error {
 	t, err := taskFrom(ctx, "Event.Wait")
 	if err != nil {
 		return err
 	}
-	if e.set {
-		return Checkpoint(ctx)
-	}
-	if err := t.cancelErr(); err != nil {
+	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	e.waiters.push(t)
-	return t.park("event", abortWaitList)
+	if e.set {
+		return t.checkpoint()
+	}
+	return e.waiters.wait(t, waitEvent)
 }

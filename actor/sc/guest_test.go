@@ -17,7 +17,10 @@ type chanHost struct {
 	calls chan func()
 }
 
-var hostKey struct{}
+func (h *chanHost) post(fn func()) error {
+	h.calls <- fn
+	return nil
+}
 
 func init() {
 	drivers = append(drivers, driver{"guest-chan", func(main func(ctx context.Context) error, opts ...sc.Option) error {
@@ -27,9 +30,7 @@ func init() {
 
 func guestRun(main func(ctx context.Context) error, opts ...sc.Option) error {
 	h := &chanHost{calls: make(chan func(), 64)}
-	r := sc.NewRunner(func(ctx context.Context) error {
-		return main(context.WithValue(ctx, &hostKey, h))
-	}, opts...)
+	r := sc.NewRunner(withHost(main, h.post), opts...)
 	done := make(chan error, 1)
 	var tick func()
 	tick = func() {
@@ -55,17 +56,6 @@ func guestRun(main func(ctx context.Context) error, opts ...sc.Option) error {
 			return err
 		}
 	}
-}
-
-// hostPost queues fn to run on the host goroutine between ticks (only
-// under the guest-chan driver; reports false elsewhere).
-func hostPost(ctx context.Context, fn func()) bool {
-	h, ok := ctx.Value(&hostKey).(*chanHost)
-	if !ok {
-		return false
-	}
-	h.calls <- fn
-	return true
 }
 
 // bounded runs f and fails the test if it does not finish in time.

@@ -16,8 +16,9 @@ type Lock struct {
 }
 
 // Acquire blocks until the task holds the lock. It is a checkpoint: it
-// returns ErrCancelled if cancelled before getting the lock. Acquiring a
-// lock the task already holds is an error (it would deadlock).
+// always lets the other runnable tasks run, and returns ErrCancelled if
+// cancelled before getting the lock. Acquiring a lock the task already
+// holds is an error (it would deadlock).
 func (l *Lock) Acquire(ctx context.Context) error {
 	t, err := taskFrom(ctx, "Lock.Acquire")
 	if err != nil {
@@ -26,7 +27,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 	if l.owner == t {
 		return fmt.Errorf("sc: Lock.Acquire: %s already holds the lock", t)
 	}
-	if err := t.cancelErr(); err != nil {
+	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
 	if l.owner == nil && l.waiters.n == 0 {
@@ -34,9 +35,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 		t.cancelShieldedCheckpoint()
 		return nil
 	}
-	l.waiters.push(t)
-	t.waitData = l
-	return t.park("lock", abortWaitList)
+	return l.waiters.wait(t, waitLock)
 }
 
 // TryAcquire takes the lock if it is free, without blocking, and reports

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hitchrt/hitch/internal/ilist"
 	"github.com/hitchrt/hitch/internal/panics"
 )
 
@@ -22,8 +23,8 @@ type Nursery struct {
 	r       *Runner
 	owner   *Task // task waiting in OpenNursery; nil for the system nursery
 	scope   *CancelScope
-	ctx     context.Context // the ctx children inherit values from
-	tasks   []*Task         // live children; Invariant: t.nidx indexes it
+	ctx     context.Context  // the ctx children inherit values from
+	tasks   ilist.Set[*Task] // live children
 	errs    []error
 	waiting bool // owner parked until tasks is empty
 	closed  bool
@@ -71,10 +72,10 @@ func capturePanic(v any, t *Task) error {
 
 // wait parks the owner until no child is left.
 func (n *Nursery) wait(t *Task) {
-	for len(n.tasks) > 0 {
+	for n.tasks.Len() > 0 {
 		n.waiting = true
 		t.waitData = n
-		err := t.park("nursery", abortNurseryWait)
+		err := t.park(waitNursery)
 		n.waiting = false
 		if err == ErrRunFinished {
 			break // the run was abandoned: no child will ever finish
@@ -100,7 +101,7 @@ func abortNurseryWait(t *Task, err error) abortResult {
 func (n *Nursery) addErr(err error) {
 	n.errs = append(n.errs, err)
 	if !onlyCancelled(err) {
-		n.scope.Cancel()
+		n.scope.CancelWithCause(err)
 	}
 }
 
@@ -144,29 +145,16 @@ func (n *Nursery) StartSoon(name string, fn func(ctx context.Context) error) err
 }
 
 func (n *Nursery) spawn(name string, fn func(ctx context.Context) error) *Task {
-	r := n.r
-	r.nextID++
-	t := &Task{r: r, name: name, id: r.nextID, fn: fn, nursery: n, base: n.scope}
-	t.sleep.task = t
-	t.sleep.idx = -1
-	t.ctx = newScopeCtx(n.ctx, t, n.scope)
-	t.setScope(n.scope)
-	t.nidx = len(n.tasks)
-	n.tasks = append(n.tasks, t)
-	r.reschedule(t, nil)
+	t := n.r.newTask(name, fn, n.ctx, n.scope)
+	n.tasks.Add(t, &t.nidx)
+	n.r.reschedule(t, nil)
 	return t
 }
 
 // detach removes t from n's live children, waking the owner when n is empty.
 func (n *Nursery) detach(t *Task) {
-	i, last := t.nidx, len(n.tasks)-1
-	if i <= last && n.tasks[i] == t {
-		n.tasks[i] = n.tasks[last]
-		n.tasks[i].nidx = i
-		n.tasks[last] = nil
-		n.tasks = n.tasks[:last]
-	}
-	if len(n.tasks) == 0 && n.waiting && n.owner != nil {
+	n.tasks.Remove(t, taskNurseryPos)
+	if n.tasks.Len() == 0 && n.waiting && n.owner != nil {
 		n.waiting = false
 		n.r.reschedule(n.owner, nil)
 	}
@@ -230,9 +218,7 @@ func Start[T any](ctx context.Context, n *Nursery, name string, fn func(ctx cont
 // moveTo re-parents child t from nursery n to nursery to.
 func (n *Nursery) moveTo(t *Task, to *Nursery) {
 	n.detach(t)
-	t.nursery = to
-	t.nidx = len(to.tasks)
-	to.tasks = append(to.tasks, t)
+	to.tasks.Add(t, &t.nidx)
 	old := n.scope
 	t.base = to.scope
 	t.ctx.scope.Store(to.scope)
@@ -244,8 +230,9 @@ func (n *Nursery) moveTo(t *Task, to *Nursery) {
 	for s.parent != old {
 		s = s.parent
 	}
-	old.removeChild(s)
+	old.children.Remove(s, scopeChildPos)
 	s.parent = to.scope
-	to.scope.addChild(s)
+	to.scope.children.Add(s, &s.cidx)
 	s.refresh()
+	s.refreshDeadline()
 }

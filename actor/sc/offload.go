@@ -10,13 +10,45 @@ import (
 
 func panicsCapture(v any, where string) *panics.Error { return panics.Capture(v, where) }
 
-// offload is one ToGoroutine call. Runner-owned except err, which the
-// goroutine writes before its completion job is queued.
+// offload is one ToGoroutine call. Runner-owned except result, which the
+// goroutine writes before it queues the offload as its completion job.
 type offload struct {
+	t         *Task
+	ctx       context.Context
+	fn        func(ctx context.Context) error
 	abandon   bool
 	abandoned bool
-	err       error
+	launched  bool
+	result    error // fn's result, written by the goroutine
+	err       error // the result the task sees, once run
 }
+
+// launch starts the goroutine. The runner calls it once the task has
+// parked and its step is over, so nothing fn does overlaps the step (and
+// misuse of ctx from fn's goroutine is always caught).
+func (o *offload) launch() {
+	if o.launched {
+		return
+	}
+	o.launched = true
+	go func() {
+		o.result = callOffload(o.ctx, o.fn)
+		_ = o.t.r.push(job{work: o})
+	}()
+}
+
+// run hands fn's result to the task, inside a tick (o is its own
+// completion job).
+func (o *offload) run(r *Runner) {
+	if o.abandoned {
+		return
+	}
+	o.err = o.result
+	r.reschedule(o.t, nil)
+}
+
+// fail: the run ended first; the task was stopped with it.
+func (o *offload) fail(error) {}
 
 // ToGoroutine runs fn on a new goroutine and parks the task (not the
 // runner) until fn returns, then returns fn's error (trio's
@@ -24,10 +56,12 @@ type offload struct {
 // scope is cancelled. On cancellation, ToGoroutine keeps waiting for fn
 // unless abandonOnCancel is set, in which case it returns ErrCancelled at
 // once and fn's result is dropped when it comes. If fn returns a context
-// cancellation error while the task is cancelled, the error also matches
-// ErrCancelled. fn must not call blocking sc functions with ctx (they
-// return ErrNotInTask); it may use the runner's Token. A panic in fn comes
-// back as a *PanicError.
+// cancellation error (context.Canceled, context.DeadlineExceeded or the
+// scope's cause) while the task is cancelled, the error also matches
+// ErrCancelled. ctx's Deadline is the task's effective sc deadline, so
+// standard-library calls that take ctx time out with it. fn must not call
+// blocking sc functions with ctx (they return ErrNotInTask); it may use the
+// runner's Token. A panic in fn comes back as a *PanicError.
 func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abandonOnCancel bool) error {
 	t, err := taskFrom(ctx, "ToGoroutine")
 	if err != nil {
@@ -36,34 +70,25 @@ func ToGoroutine(ctx context.Context, fn func(ctx context.Context) error, abando
 	if fn == nil {
 		return errors.New("sc: ToGoroutine: nil function")
 	}
-	if err := t.cancelErr(); err != nil {
+	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
-	r := t.r
-	o := &offload{abandon: abandonOnCancel}
-	// The goroutine starts once the task has parked and its step is over,
-	// so nothing fn does overlaps the step (and misuse of ctx from fn's
-	// goroutine is always caught).
-	t.afterStep = func() {
-		go func() {
-			ferr := callOffload(ctx, fn)
-			_ = r.wq.Push(job{run: func(r *Runner) {
-				if o.abandoned {
-					return
-				}
-				o.err = ferr
-				r.reschedule(t, nil)
-			}})
-		}()
-	}
+	o := &offload{t: t, ctx: ctx, fn: fn, abandon: abandonOnCancel}
 	t.waitData = o
-	if werr := t.park("goroutine", abortOffload); werr != nil {
+	if werr := t.park(waitGoroutine); werr != nil {
 		return werr
 	}
-	if o.err != nil && errors.Is(o.err, context.Canceled) && t.scope.eff.Load() {
+	if o.err != nil && t.scope.eff.Load() && isCtxCancellation(o.err, t.scope.effWhy.Load()) {
 		return fmt.Errorf("%w: %w", ErrCancelled, o.err)
 	}
 	return o.err
+}
+
+// isCtxCancellation reports whether err is what a ctx cancelled for why
+// reports (ctx.Err or context.Cause), as a goroutine that gave up on its
+// ctx returns it.
+func isCtxCancellation(err error, why *cancelInfo) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, why.cause)
 }
 
 func callOffload(ctx context.Context, fn func(context.Context) error) (err error) {

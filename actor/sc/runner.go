@@ -8,18 +8,29 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/internal/coro"
+	"github.com/hitchrt/hitch/internal/gid"
+	"github.com/hitchrt/hitch/internal/timerheap"
 	"github.com/hitchrt/hitch/internal/wakeq"
 )
 
 // maxWait clamps how long Wait sleeps (trio's _MAX_TIMEOUT).
 const maxWait = 24 * time.Hour
 
-// job is work handed to the runner from another goroutine (token calls,
-// offload completions). run executes inside a tick, between task steps;
-// fail is called instead when the run ended first.
+// job is work handed to the runner from another goroutine: a RunSyncSoon
+// function (soon), or else work that knows how to run and how to fail.
+// Both are values the caller already has (its func value, its call record,
+// its inbox), so queueing a job makes no closure.
 type job struct {
-	run  func(r *Runner)
-	fail func(err error)
+	soon func()
+	work jobWork
+}
+
+// jobWork is a job other than a RunSyncSoon function.
+type jobWork interface {
+	// run executes inside a tick, between task steps.
+	run(r *Runner)
+	// fail is called instead when the run ended before the job ran.
+	fail(err error)
 }
 
 // Runner is one run of the scheduler: the main task, everything it starts,
@@ -49,7 +60,7 @@ type Runner struct {
 	sys         *Nursery     // nursery of tasks started by Token.Run
 	runq        []*Task      // runnable tasks, in wake order
 	spare       []*Task      // the previous batch, reused
-	timers      timerHeap
+	timers      timerheap.Heap[expirer]
 	jobs        []job // the previous job batch, reused
 	inTick      bool
 	intrPending bool // an interrupt waits for main's next checkpoint
@@ -61,11 +72,26 @@ type Runner struct {
 	outcome     error
 	nextID      uint64
 	labels      map[string]context.Context
+	coros       coro.Pool    // coroutines of finished tasks, for the next ones
+	freeTimers  []*timer     // sleep timers to lend (Task.sleep)
+	probeWhere  [8]uintptr   // where a probed task is suspended (Task.probe)
+	idle        []idleWaiter // tasks in WaitAllTasksBlocked
 
 	current atomic.Pointer[Task] // task whose step runs now; read anywhere
-	intrReq atomic.Bool          // Interrupt called; taken by the next tick
-	wq      wakeq.Queue[job]
-	token   Token
+	driverG atomic.Uintptr       // goroutine that calls Tick (internal/gid), from the first Tick
+	onHost  func() bool          // WithHostCode: host code off the driving goroutine; set once
+
+	// Idle waits (WaitAllTasksBlocked): idleCushion is the shortest cushion
+	// of the tasks waiting, in nanoseconds (-1: none), stored by Tick for
+	// Wait; idlePrimed is set by Wait when that cushion passed with nothing
+	// to do, and taken by the next Tick.
+	idleCushion atomic.Int64
+	idlePrimed  atomic.Bool
+	jobsPending atomic.Bool // set after each push to wq: Tick swaps only then
+	intrReq     atomic.Bool // Interrupt called; taken by the next tick
+	wq          wakeq.Queue[job]
+	token       Token
+	values      runValues // see Key; any goroutine
 
 	waitTimer *time.Timer // owned by whoever calls Wait
 }
@@ -80,8 +106,12 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 			o.apply(&cfg)
 		}
 	}
-	r := &Runner{clock: cfg.clock}
+	r := &Runner{clock: cfg.clock, onHost: cfg.onHost}
 	r.token.r = r
+	r.idleCushion.Store(-1)
+	for _, v := range cfg.values {
+		r.setValue(v.key, v.val)
+	}
 	if m, ok := cfg.clock.(*MockClock); ok {
 		r.mock = m
 		m.register(r)
@@ -94,12 +124,8 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 		r.finish(errors.New("sc: NewRunner: nil main function"))
 		return r
 	}
-	r.nextID++
-	t := &Task{r: r, name: cfg.mainName, id: r.nextID, fn: main, isMain: true, base: r.rootScope}
-	t.sleep.task = t
-	t.sleep.idx = -1
-	t.ctx = newScopeCtx(context.Background(), t, r.rootScope)
-	t.setScope(r.rootScope)
+	t := r.newTask(cfg.mainName, main, context.Background(), r.rootScope)
+	t.isMain = true
 	r.rootScope.owner = t
 	r.main = t
 	r.inTick = true // no driver waits yet: the first Tick runs main anyway
@@ -109,13 +135,21 @@ func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
 }
 
 func (r *Runner) newRootScope(name string) *CancelScope {
-	s := &CancelScope{r: r, name: name, entered: true}
-	s.tm.scope = s
-	s.tm.idx = -1
+	s := &CancelScope{r: r, name: name, entered: true, cidx: -1}
+	s.tm.Value = s
 	return s
 }
 
-func (r *Runner) newCoro(t *Task) *coro.Coro { return coro.New(t.body) }
+// newTask makes a task that runs fn in scope base, with a ctx whose
+// values come from parent.
+func (r *Runner) newTask(name string, fn func(ctx context.Context) error, parent context.Context, base *CancelScope) *Task {
+	r.nextID++
+	t := &Task{r: r, name: name, id: r.nextID, fn: fn, base: base}
+	t.ctx.parent, t.ctx.task = parent, t
+	t.ctx.scope.Store(base)
+	t.setScope(base)
+	return t
+}
 
 // TickResult says what a driver should do after a Tick.
 type TickResult struct {
@@ -133,25 +167,40 @@ type TickResult struct {
 // batch: the tasks runnable at the start of the batch, in the order they
 // became runnable. Tasks woken during the batch run in the next tick, so a
 // tick is bounded and a host loop stays responsive. Tick is called only by
-// the driving goroutine, never from a task, and ticks never overlap.
+// the driving goroutine, never from a task, and ticks never overlap; the
+// goroutine of the first Tick is taken to be the driver from then on (a
+// blocking Token call from it fails with ErrInsideRunner).
 func (r *Runner) Tick() TickResult {
 	if r.finished {
 		return TickResult{Finished: true}
 	}
+	if r.driverG.Load() == 0 {
+		// The first Tick names the driving goroutine, so that blocking
+		// token calls from it fail instead of hanging.
+		r.driverG.Store(gid.Current())
+	}
 	r.inTick = true
-	if r.intrReq.Swap(false) {
+	if r.intrReq.Load() && r.intrReq.Swap(false) {
 		r.deliverInterrupt()
 	}
-	if r.wq.Len() > 0 {
+	if r.jobsPending.Load() {
+		r.jobsPending.Store(false) // before Swap: a later push sets it again
 		jobs := r.wq.Swap(r.jobs)
 		for i := range jobs {
-			jobs[i].run(r)
+			if j := &jobs[i]; j.soon != nil {
+				r.callSoon(j.soon)
+			} else {
+				j.work.run(r)
+			}
 			jobs[i] = job{}
 		}
 		r.jobs = jobs[:0]
 	}
-	if len(r.timers) > 0 {
+	if r.timers.Len() > 0 {
 		r.expire(r.clock.Now())
+	}
+	if r.idlePrimed.Load() && r.idlePrimed.Swap(false) && len(r.runq) == 0 {
+		r.wakeIdle()
 	}
 	// Scheduling rule: the batch is the run queue as it stands now; tasks
 	// rescheduled while it runs land in the fresh queue for the next tick.
@@ -163,7 +212,7 @@ func (r *Runner) Tick() TickResult {
 	}
 	r.spare = batch[:0]
 	r.inTick = false
-	if r.mainDone && len(r.sys.tasks) == 0 {
+	if r.mainDone && r.sys.tasks.Len() == 0 {
 		err := r.mainErr
 		if r.hostErr != nil {
 			err = errors.Join(err, r.hostErr)
@@ -171,27 +220,30 @@ func (r *Runner) Tick() TickResult {
 		r.finish(err)
 		return TickResult{Finished: true}
 	}
+	if len(r.idle) > 0 || r.idleCushion.Load() >= 0 {
+		r.idleCushion.Store(r.shortestCushion())
+	}
 	res := TickResult{Runnable: len(r.runq) > 0}
-	if len(r.timers) > 0 {
-		res.Deadline = r.timers[0].when
+	if next := r.timers.Peek(); next != nil {
+		res.Deadline = next.When()
 	}
 	return res
 }
 
 func (r *Runner) step(t *Task) {
 	if t.co == nil {
-		// Made at the first step, on the driving goroutine: a coroutine
+		// Taken at the first step, on the driving goroutine: a coroutine
 		// must be switched on the OS-thread lock state it was made in, and
-		// a guest's host may run locked to its thread.
-		t.co = r.newCoro(t)
+		// a guest's host may run locked to its thread. The pool makes a
+		// coroutine only when none of the run's finished tasks left one.
+		t.co = r.coros.Get((*taskBody)(t))
 	}
 	t.state = taskRunning
 	r.current.Store(t)
 	done := t.co.Resume()
 	r.current.Store(nil)
-	if f := t.afterStep; f != nil {
-		t.afterStep = nil
-		f()
+	if t.wait == waitGoroutine {
+		t.waitData.(*offload).launch() // only once the step is over
 	}
 	if done {
 		r.taskFinished(t)
@@ -203,8 +255,9 @@ func (r *Runner) taskFinished(t *Task) {
 	if t.scope != t.base {
 		err = joinErr(err, t.unwindTo(t.base))
 	}
-	t.base.removeTask(t)
+	t.base.tasks.Remove(t, taskScopePos)
 	t.state = taskDone
+	r.coros.Put(t.co)
 	t.co = nil
 	t.fn = nil
 	if t.isMain {
@@ -216,13 +269,14 @@ func (r *Runner) taskFinished(t *Task) {
 		r.sysScope.Cancel()
 		return
 	}
-	if t.nursery != nil {
-		t.nursery.childDone(t, err)
+	if n := t.base.nursery; n != nil {
+		n.childDone(t, err)
 	}
 }
 
 func (r *Runner) finish(err error) {
 	r.finished = true
+	r.driverG.Store(0) // nothing drives it any more: token calls now say ErrRunFinished
 	if r.intrReq.Swap(false) {
 		r.intrAfter = true
 	}
@@ -235,13 +289,14 @@ func (r *Runner) finish(err error) {
 		}
 	}
 	for _, j := range r.wq.Close() {
-		if j.fail != nil {
-			j.fail(ErrRunFinished)
+		if j.work != nil {
+			j.work.fail(ErrRunFinished)
 		}
 	}
 	if r.mock != nil {
 		r.mock.unregister(r)
 	}
+	r.coros.Close()
 }
 
 // hostFailed records a panic of code queued by RunSyncSoon and cancels
@@ -252,23 +307,16 @@ func (r *Runner) hostFailed(err error) {
 }
 
 func (r *Runner) expire(now time.Time) {
-	for len(r.timers) > 0 && !r.timers[0].when.After(now) {
-		tm := r.timers[0]
-		r.timers.remove(tm)
-		if tm.task != nil {
-			r.reschedule(tm.task, nil)
-		} else {
-			tm.scope.deadlineExpired()
-		}
+	for e := r.timers.PopDue(now); e != nil; e = r.timers.PopDue(now) {
+		e.Value.expire()
 	}
 }
 
 // reschedule makes a parked task runnable, to resume with err.
 func (r *Runner) reschedule(t *Task, err error) {
-	t.abort = nil
+	t.wait = waitNone
 	t.waitData = nil
-	t.waitWhat = ""
-	t.wakeErr = err
+	t.err = err
 	t.state = taskRunnable
 	r.runq = append(r.runq, t)
 	r.wakeIfOutside()
@@ -309,11 +357,14 @@ func (r *Runner) labelCtx(name string) context.Context {
 }
 
 // Wait blocks until Wake is called or deadline passes (zero: no deadline),
-// never longer than 24 hours. With an autojump MockClock and no pending
-// wake it moves the clock to the deadline and returns at once. Wait touches
-// no runner-owned state, so a guest driver calls it on a waiter goroutine
-// while the host runs other callbacks; only one goroutine at a time may be
-// in Wait.
+// never longer than 24 hours. It also ends the idle periods the runner
+// asked for: when a task waits in WaitAllTasksBlocked, Wait returns after
+// its cushion of real time, and with a MockClock in autojump mode it moves
+// the clock to the deadline once the autojump threshold of real time has
+// passed (at once for threshold 0), whichever of the two is shorter (a
+// tie goes to the waiting task). Wait touches no runner-owned state, so a
+// guest driver calls it on a waiter goroutine while the host runs other
+// callbacks; only one goroutine at a time may be in Wait.
 func (r *Runner) Wait(deadline time.Time) {
 	woken := r.wq.Woken()
 	select {
@@ -321,32 +372,67 @@ func (r *Runner) Wait(deadline time.Time) {
 		return
 	default:
 	}
-	if r.mock != nil {
-		if !deadline.IsZero() && r.mock.jumpTo(deadline) {
-			return
-		}
-		// Virtual time moves only through Advance, which wakes.
-		<-woken
-		return
-	}
-	d := maxWait
-	if !deadline.IsZero() {
-		d = deadline.Sub(r.clock.Now())
+	// What ends the wait if nothing wakes it first (trio's run loop picks
+	// its timeout the same way).
+	const (
+		endDeadline = iota // a deadline on the wall clock (or none)
+		endIdle            // a WaitAllTasksBlocked cushion
+		endJump            // the mock clock's autojump threshold
+	)
+	limit, end := maxWait, endDeadline
+	if r.mock == nil && !deadline.IsZero() {
+		d := deadline.Sub(r.clock.Now())
 		if d <= 0 {
 			return
 		}
-		d = min(d, maxWait)
+		limit = min(d, maxWait)
 	}
-	if r.waitTimer == nil {
-		r.waitTimer = time.NewTimer(d)
-	} else {
-		r.waitTimer.Reset(d)
+	if c := r.idleCushion.Load(); c >= 0 && time.Duration(c) < limit {
+		limit, end = time.Duration(c), endIdle
 	}
-	select {
-	case <-woken:
-		r.waitTimer.Stop()
-	case <-r.waitTimer.C:
+	if r.mock != nil && !deadline.IsZero() {
+		// Virtual deadlines pass only through Advance (which wakes) or a jump.
+		if th := r.mock.AutojumpThreshold(); th >= 0 && th < limit {
+			limit, end = th, endJump
+		}
 	}
+	if limit > 0 {
+		if r.waitTimer == nil {
+			r.waitTimer = time.NewTimer(limit)
+		} else {
+			r.waitTimer.Reset(limit)
+		}
+		select {
+		case <-woken:
+			r.waitTimer.Stop()
+			return
+		case <-r.waitTimer.C:
+		}
+	}
+	switch end {
+	case endIdle:
+		r.idlePrimed.Store(true)
+	case endJump:
+		r.mock.jumpTo(deadline)
+	}
+}
+
+// push hands j to the next tick from any goroutine; it fails once the run
+// has finished.
+//
+// Order matters: the job is queued, then jobsPending is set, then the
+// driver is woken. Push wakes the driver too, but that wake-up may be
+// taken by a Tick that ran before jobsPending was set and so skipped the
+// queue; the second wake-up makes sure a Tick sees the flag. (Setting the
+// flag before queueing would be worse: a Tick could clear it and find
+// the queue still empty.)
+func (r *Runner) push(j job) error {
+	if err := r.wq.Push(j); err != nil {
+		return err
+	}
+	r.jobsPending.Store(true)
+	r.wq.Wake()
+	return nil
 }
 
 // Wake makes a current or the next Wait return at once. It is safe from any

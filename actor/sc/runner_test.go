@@ -3,6 +3,7 @@ package sc_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,18 +76,32 @@ func TestTickReportsDeadline(t *testing.T) {
 }
 
 // Wait returns on Wake from another goroutine, and at once for a past
-// deadline; repeated wakes fold into one.
+// deadline; repeated wakes before a Wait fold into one.
 func TestWaitAndWake(t *testing.T) {
 	r := sc.NewRunner(func(ctx context.Context) error { return nil })
-	r.Wait(time.Now().Add(-time.Second)) // past: returns (a wake is also pending from NewRunner)
+	// No wake is pending, so only the past deadline can end this Wait (a
+	// hang here fails the test by its timeout).
+	r.Wait(time.Now().Add(-time.Second))
+
+	// Two wakes fold into one: the first Wait consumes it, and the next
+	// Wait (no deadline) returns only on the third Wake. If the wakes did
+	// not fold, that Wait could return before third is set.
 	r.Wake()
 	r.Wake()
-	r.Wait(time.Time{}) // consumes the folded wake
-	done := make(chan struct{})
-	go func() { r.Wait(time.Time{}); close(done) }()
+	r.Wait(time.Time{})
+	var third atomic.Bool
+	sawThird := make(chan bool, 1)
+	go func() {
+		r.Wait(time.Time{}) // a Wake from another goroutine ends it
+		sawThird <- third.Load()
+	}()
+	third.Store(true)
 	r.Wake()
-	<-done
-	for !r.Tick().Finished {
+	if !<-sawThird {
+		t.Fatal("Wait returned on a wake that should have folded into an earlier one")
+	}
+	if err := driveNative(r); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -20,13 +20,14 @@ func NewSemaphore(n int) *Semaphore { return &Semaphore{value: max(n, 0)} }
 func (s *Semaphore) Value() int { return s.value }
 
 // Acquire takes one token, blocking in FIFO order while none is free. It is
-// a checkpoint and returns ErrCancelled if cancelled first.
+// a checkpoint: it always lets the other runnable tasks run, and returns
+// ErrCancelled if cancelled first.
 func (s *Semaphore) Acquire(ctx context.Context) error {
 	t, err := taskFrom(ctx, "Semaphore.Acquire")
 	if err != nil {
 		return err
 	}
-	if err := t.cancelErr(); err != nil {
+	if err := t.checkpointIfCancelled(); err != nil {
 		return err
 	}
 	if s.value > 0 && s.waiters.n == 0 {
@@ -34,8 +35,7 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 		t.cancelShieldedCheckpoint()
 		return nil
 	}
-	s.waiters.push(t)
-	return t.park("semaphore", abortWaitList)
+	return s.waiters.wait(t, waitSemaphore)
 }
 
 // Release returns one token, handing it to the first waiter. It does not

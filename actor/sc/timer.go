@@ -1,83 +1,51 @@
 package sc
 
-import "time"
+import "github.com/hitchrt/hitch/internal/timerheap"
 
-// timer is one entry of the runner's deadline heap: either a sleeping task
-// or a cancel scope with a deadline. Timers are embedded in their owner, so
-// sleeping and setting deadlines allocate nothing.
-type timer struct {
-	when  time.Time
-	idx   int // position in the heap; -1 when not in it
-	task  *Task
-	scope *CancelScope
+// expirer is what an entry of the runner's deadline heap wakes when it is
+// due: a sleeping task, or a cancel scope whose deadline passed.
+type expirer interface{ expire() }
+
+// timer is one entry of the runner's deadline heap. A cancel scope embeds
+// its own (CancelScope.tm); a sleeping task borrows one from the runner's
+// free list for the length of the sleep (Task.sleep), so that tasks that
+// are not sleeping do not carry one. Either way, sleeping and setting
+// deadlines allocate nothing in steady state.
+type timer = timerheap.Entry[expirer]
+
+// maxFreeTimers bounds the runner's free list of sleep timers; beyond it,
+// timers are left to the garbage collector.
+const maxFreeTimers = 1024
+
+// sleepTimer lends t a timer for one sleep.
+func (r *Runner) sleepTimer(t *Task) *timer {
+	var tm *timer
+	if n := len(r.freeTimers); n > 0 {
+		tm = r.freeTimers[n-1]
+		r.freeTimers[n-1] = nil
+		r.freeTimers = r.freeTimers[:n-1]
+	} else {
+		tm = new(timer)
+	}
+	tm.Value = t
+	return tm
 }
 
-// timerHeap is a min-heap on when. Runner-owned.
-type timerHeap []*timer
-
-func (h *timerHeap) push(t *timer) {
-	t.idx = len(*h)
-	*h = append(*h, t)
-	h.up(t.idx)
-}
-
-func (h *timerHeap) remove(t *timer) {
-	i := t.idx
-	if i < 0 {
-		return
-	}
-	n := len(*h) - 1
-	if i != n {
-		h.swap(i, n)
-	}
-	(*h)[n] = nil
-	*h = (*h)[:n]
-	t.idx = -1
-	if i != n {
-		h.fix(i)
-	}
-}
-
-func (h *timerHeap) fix(i int) {
-	if !h.down(i) {
-		h.up(i)
+// endSleep takes back the timer t borrowed; it is out of the heap.
+func (t *Task) endSleep() {
+	tm := t.sleep
+	t.sleep = nil
+	tm.Value = nil
+	if r := t.r; len(r.freeTimers) < maxFreeTimers {
+		r.freeTimers = append(r.freeTimers, tm)
 	}
 }
 
-func (h timerHeap) less(i, j int) bool { return h[i].when.Before(h[j].when) }
-
-func (h timerHeap) swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].idx = i
-	h[j].idx = j
+// expire wakes a task whose sleep is over.
+func (t *Task) expire() {
+	t.endSleep()
+	t.r.reschedule(t, nil)
 }
 
-func (h timerHeap) up(j int) {
-	for j > 0 {
-		i := (j - 1) / 2
-		if !h.less(j, i) {
-			break
-		}
-		h.swap(i, j)
-		j = i
-	}
-}
-
-func (h timerHeap) down(i0 int) bool {
-	i, n := i0, len(h)
-	for {
-		j := 2*i + 1
-		if j >= n {
-			break
-		}
-		if j2 := j + 1; j2 < n && h.less(j2, j) {
-			j = j2
-		}
-		if !h.less(j, i) {
-			break
-		}
-		h.swap(i, j)
-		i = j
-	}
-	return i > i0
-}
+// expire cancels a scope whose deadline passed.
+func (s *CancelScope) expire() { s.deadlineExpired() }

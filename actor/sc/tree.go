@@ -15,23 +15,44 @@ import (
 type TreeNode struct {
 	// Kind is "runner", "task", "nursery" or "scope".
 	Kind string
-	// Name is the task's name (tasks), "main"/"system" roots, or empty.
+	// Name is the task's name (tasks), "system" for the scope holding the
+	// tasks started through the Token, or empty.
 	Name string
 	// ID is the task's number (tasks only).
 	ID uint64
 	// State is "running", "runnable", "parked" or "done" (tasks only).
 	State string
-	// Wait names what a parked task waits on ("sleep", "event", "lock",
-	// "channel receive", "nursery", ...).
+	// Wait names what a parked task waits on, one of:
+	//
+	//	"sleep"                 Sleep, SleepUntil
+	//	"sleep forever"         SleepForever
+	//	"event"                 Event.Wait
+	//	"lock"                  Lock.Acquire
+	//	"semaphore"             Semaphore.Acquire
+	//	"channel send"          SendChannel.Send
+	//	"channel receive"       ReceiveChannel.Receive
+	//	"inbox receive"         Inbox.Receive
+	//	"subscription receive"  Subscription.Receive
+	//	"nursery"               OpenNursery waiting for its children (Start too)
+	//	"goroutine"             ToGoroutine
+	//	"all tasks blocked"     WaitAllTasksBlocked
+	//
+	// It is empty for tasks that are not parked.
 	Wait string
-	// Where is "file:line" of the user code where a parked task blocked
-	// (the first frame outside package sc).
+	// Where is "file:line" of the user code where a parked or runnable
+	// task is suspended (the first frame outside package sc).
 	Where string
-	// Shielded, Cancelled, Deadline describe scopes and nurseries.
-	Shielded  bool
+	// Shielded reports a shielded scope or nursery.
+	Shielded bool
+	// Cancelled reports a scope or nursery whose Cancel was called (or
+	// whose deadline passed), and, on the main task, a cancelled run.
 	Cancelled bool
-	Deadline  time.Time
-	Children  []*TreeNode
+	// Deadline is the deadline of a scope or nursery; zero for none.
+	Deadline time.Time
+	// Children are the nodes inside this one: a task's scopes and
+	// nurseries, a scope's inner scopes, a nursery's tasks, in the order
+	// they were entered or started.
+	Children []*TreeNode
 }
 
 // Snapshot returns the task tree of the run: main's tree and the tasks
@@ -43,7 +64,7 @@ func (r *Runner) Snapshot() *TreeNode {
 	if r.main != nil && r.main.state != taskDone {
 		root.Children = append(root.Children, r.taskNode(r.main))
 	}
-	if len(r.sys.tasks) > 0 {
+	if r.sys.tasks.Len() > 0 {
 		sys := r.scopeNode(r.sysScope)
 		sys.Name = "system"
 		root.Children = append(root.Children, sys)
@@ -68,20 +89,20 @@ func (r *Runner) taskNode(t *Task) *TreeNode {
 		n.State = "running"
 	case t.state == taskParked:
 		n.State = "parked"
-		n.Wait = t.waitWhat
+		n.Wait = t.wait.String()
 		t.probe()
-		n.Where = userFrame(t.where[:])
+		n.Where = userFrame(r.probeWhere[:])
 	case t.state == taskDone:
 		n.State = "done"
 	default:
 		n.State = "runnable"
 		t.probe()
-		n.Where = userFrame(t.where[:])
+		n.Where = userFrame(r.probeWhere[:])
 	}
 	if t.isMain {
 		n.Cancelled = r.rootScope.cancelCalled
 	}
-	for _, s := range sortedScopes(t.base.children) {
+	for _, s := range sortedScopes(t.base.children.All()) {
 		if s.owner == t {
 			n.Children = append(n.Children, r.scopeNode(s))
 		}
@@ -92,16 +113,16 @@ func (r *Runner) taskNode(t *Task) *TreeNode {
 func (r *Runner) scopeNode(s *CancelScope) *TreeNode {
 	n := &TreeNode{Kind: "scope", Shielded: s.shield, Cancelled: s.cancelCalled}
 	if s.hasDeadline {
-		n.Deadline = s.tm.when
+		n.Deadline = s.deadline
 	}
-	for _, c := range sortedScopes(s.children) {
+	for _, c := range sortedScopes(s.children.All()) {
 		if c.owner == s.owner {
 			n.Children = append(n.Children, r.scopeNode(c))
 		}
 	}
 	if s.nursery != nil {
 		n.Kind = "nursery"
-		tasks := slices.Clone(s.nursery.tasks)
+		tasks := slices.Clone(s.nursery.tasks.All())
 		slices.SortFunc(tasks, func(a, b *Task) int { return int(a.id) - int(b.id) })
 		for _, t := range tasks {
 			n.Children = append(n.Children, r.taskNode(t))

@@ -1,14 +1,23 @@
 package sc
 
-// waitList is an intrusive FIFO of parked tasks (a task waits on at most
-// one list at a time). Runner-owned.
+// waitList is an intrusive FIFO of parked tasks, linked through the tasks'
+// own wnext and wprev (a task waits on at most one list at a time), so
+// waiting allocates nothing. Events, locks, semaphores, channels and
+// inboxes all queue their waiters on one. Runner-owned.
 type waitList struct {
 	head, tail *Task
 	n          int
 }
 
+// wait parks t (the running task) at the back of l until it is
+// rescheduled; a cancellation takes it off the list (abortWaitList).
+func (l *waitList) wait(t *Task, kind waitKind) error {
+	l.push(t)
+	t.waitData = l
+	return t.park(kind)
+}
+
 func (l *waitList) push(t *Task) {
-	t.wlist = l
 	t.wprev = l.tail
 	t.wnext = nil
 	if l.tail != nil {
@@ -20,8 +29,9 @@ func (l *waitList) push(t *Task) {
 	l.n++
 }
 
+// remove takes t off l; it is a no-op when t is not on l.
 func (l *waitList) remove(t *Task) {
-	if t.wlist != l {
+	if t.wprev == nil && l.head != t {
 		return
 	}
 	if t.wprev != nil {
@@ -34,7 +44,7 @@ func (l *waitList) remove(t *Task) {
 	} else {
 		l.tail = t.wprev
 	}
-	t.wlist, t.wnext, t.wprev = nil, nil, nil
+	t.wnext, t.wprev = nil, nil
 	l.n--
 }
 
@@ -46,11 +56,9 @@ func (l *waitList) pop() *Task {
 	return t
 }
 
-// abortWaitList is the abort function of every wait on a waitList: a
+// abortWaitList is the abort function of waits made with waitList.wait: a
 // cancelled waiter just leaves the list.
 func abortWaitList(t *Task, _ error) abortResult {
-	if t.wlist != nil {
-		t.wlist.remove(t)
-	}
+	t.waitData.(*waitList).remove(t)
 	return abortDone
 }

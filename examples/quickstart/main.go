@@ -2,7 +2,9 @@
 // its own work (a ticker task) while a structured-concurrency guest run on
 // the same loop runs a nursery of workers that send results through a
 // memory channel to a collector. Run it with `go run ./examples/quickstart`
-// (add -jobs 1000 and press Ctrl-C to see the guest's cleanup).
+// (add -jobs 1000 and press Ctrl-C to see the guest's cleanup). It exits 0
+// when the jobs are done, 130 after Ctrl-C and 143 after SIGTERM (which
+// cleans up the same way), as uiloop does.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
 	"github.com/hitchrt/hitch/loop"
+	"github.com/hitchrt/hitch/signals"
 )
 
 const (
@@ -26,11 +29,14 @@ const (
 func main() {
 	jobs := flag.Int("jobs", 3, "jobs per worker")
 	flag.Parse()
-	err := loop.Run(func(t *loop.Task) error {
+	fmt.Println("quickstart: a host loop runs its own ticker task and, on the same loop, a guest structured-concurrency run")
+	fmt.Printf("quickstart: in the guest, %d workers send jobs through a memory channel to a collector; host ticks interleave\n", workers)
+	fmt.Println("quickstart: Ctrl-C cancels the host's main task, which cancels the guest and waits for every guest task's cleanup")
+	err := loop.Run(func(ctx context.Context) error {
 		// The host's own work: a task on the loop, ticking until cancelled.
-		ticker := t.Loop().Spawn("ticker", func(t *loop.Task) error {
+		ticker := loop.FromContext(ctx).Spawn("ticker", func(ctx context.Context) error {
 			for i := 1; ; i++ {
-				if err := t.Sleep(pace); err != nil {
+				if err := loop.Sleep(ctx, pace); err != nil {
 					return err
 				}
 				fmt.Println("host tick", i)
@@ -41,7 +47,7 @@ func main() {
 		// The guest: an sc run whose task steps are callbacks of this loop.
 		// Ctrl-C cancels this host task; RunGuest then cancels the guest
 		// and keeps the loop turning until every guest task has returned.
-		n, err := bridge.RunGuest(t, func(ctx context.Context) (int, error) {
+		n, err := bridge.RunGuest(ctx, func(ctx context.Context) (int, error) {
 			return collect(ctx, *jobs)
 		})
 		if errors.Is(err, loop.ErrCancelled) {
@@ -54,9 +60,16 @@ func main() {
 		fmt.Println("done:", n, "results")
 		return nil
 	})
-	if errors.Is(err, loop.ErrInterrupted) {
-		fmt.Println("stopped by Ctrl-C")
-		os.Exit(130)
+	// Run stopped on SIGINT (Ctrl-C) or SIGTERM (what service managers
+	// send) after the cleanup above: exit as a shell reports the signal.
+	var ie *loop.InterruptedError
+	if errors.As(err, &ie) {
+		if ie.Signal == os.Interrupt {
+			fmt.Println("stopped by Ctrl-C")
+		} else {
+			fmt.Println("stopped by", signals.Name(ie.Signal))
+		}
+		os.Exit(signals.ExitCode(ie.Signal))
 	}
 	if err != nil {
 		fmt.Println("error:", err)

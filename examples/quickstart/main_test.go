@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -22,6 +23,9 @@ func TestQuickstartRuns(t *testing.T) {
 		t.Fatalf("exit status %d\n%s", code, p.Stderr())
 	}
 	out := strings.Join(lines, "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "quickstart: a host loop") || !strings.HasPrefix(lines[2], "quickstart: Ctrl-C") {
+		t.Errorf("want three lines saying what the program shows first:\n%s", out)
+	}
 	want := []string{"host tick 1"}
 	for w := 1; w <= 3; w++ {
 		for j := 1; j <= 3; j++ {
@@ -43,27 +47,43 @@ func TestQuickstartRuns(t *testing.T) {
 
 // Ctrl-C (a real SIGINT) cancels the host's main task; RunGuest cancels
 // the guest and waits for it, every guest task runs its cleanup, and the
-// program exits with status 130.
-func TestQuickstartCtrlC(t *testing.T) {
-	p := progtest.Start(t, progtest.Build(t, "."), "-jobs", "1000")
-	p.Until(t, "collected worker 1: job 1", "host tick 2") // the guest and the host both run
-	p.Signal(t, syscall.SIGINT)
-	after := p.Until(t, "stopped by Ctrl-C")
-	for _, want := range []string{
-		"worker 1: cancelled, cleaning up",
-		"worker 2: cancelled, cleaning up",
-		"worker 3: cancelled, cleaning up",
-		"collector: cancelled, cleaning up",
-	} {
-		if !slices.Contains(after, want) {
-			t.Errorf("output after SIGINT lacks %q: %q", want, after)
-		}
+// program exits with status 130. SIGTERM, as a service manager sends it,
+// does the same and the program exits with 143.
+func TestQuickstartStopSignal(t *testing.T) {
+	tests := []struct {
+		name     string
+		give     os.Signal
+		wantLast string
+		wantCode int
+	}{
+		{"SIGINT", os.Interrupt, "stopped by Ctrl-C", 130},
+		{"SIGTERM", syscall.SIGTERM, "stopped by SIGTERM", 143},
 	}
-	// The host learns of the guest's end only after every guest task left.
-	if i := slices.IndexFunc(after, func(s string) bool { return strings.HasPrefix(s, "guest cancelled after ") }); i != len(after)-2 {
-		t.Errorf("want \"guest cancelled after N results\" just before the last line: %q", after)
-	}
-	if code, _ := p.Exit(t); code != 130 {
-		t.Fatalf("exit status %d, want 130", code)
+	bin := progtest.Build(t, ".")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			progtest.NeedSignals(t)
+			p := progtest.Start(t, bin, "-jobs", "1000")
+			p.Until(t, "collected worker 1: job 1", "host tick 2") // the guest and the host both run
+			p.Signal(t, tt.give)
+			after := p.Until(t, tt.wantLast)
+			for _, want := range []string{
+				"worker 1: cancelled, cleaning up",
+				"worker 2: cancelled, cleaning up",
+				"worker 3: cancelled, cleaning up",
+				"collector: cancelled, cleaning up",
+			} {
+				if !slices.Contains(after, want) {
+					t.Errorf("output after %s lacks %q: %q", tt.name, want, after)
+				}
+			}
+			// The host learns of the guest's end only after every guest task left.
+			if i := slices.IndexFunc(after, func(s string) bool { return strings.HasPrefix(s, "guest cancelled after ") }); i != len(after)-2 {
+				t.Errorf("want \"guest cancelled after N results\" just before the last line: %q", after)
+			}
+			if code, rest := p.Exit(t); code != tt.wantCode || len(rest) != 0 {
+				t.Fatalf("exit status %d, want %d; output after %q: %q", code, tt.wantCode, tt.wantLast, rest)
+			}
+		})
 	}
 }

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command uiloop embeds a guest run of hitch's structured-concurrency
 // runtime in an event loop hitch did not write: a UI-style loop (ui.go)
 // that owns its OS thread and renders a frame every 16 ms. The guest's
@@ -10,7 +8,9 @@
 // running until the guest has finished, and only then stops the loop.
 //
 // Run it with `go run ./examples/uiloop` (add -frames 0 and press Ctrl-C
-// to quit by hand). Linux only: it reads the OS thread id with Gettid.
+// to quit by hand). It exits 0 after its frames, 130 after Ctrl-C and 143
+// after SIGTERM (which quits the same way), as quickstart does. The check that every guest step ran on the UI thread
+// reads OS thread ids, which it does on Linux only.
 package main
 
 import (
@@ -18,11 +18,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
+	"github.com/hitchrt/hitch/signals"
 )
 
 // app is the guest's side of the program. UI thread only, like the ui.
@@ -35,11 +35,14 @@ type app struct {
 func main() {
 	frames := flag.Int("frames", 60, "quit after this many frames (0: only on Ctrl-C)")
 	flag.Parse()
+	fmt.Println("uiloop: a UI-style loop that hitch did not write, locked to its OS thread, hosts a guest run")
+	fmt.Println("uiloop: two guest tasks move and describe the screen by touching the UI's state directly, without locks")
+	fmt.Println("uiloop: quitting (after the frames, or Ctrl-C) cancels the guest; the loop runs until the guest has cleaned up")
 	u := newUI()
 	a := &app{ui: u}
 
-	// The UI loop runs locked to its OS thread, and it owns SIGINT (it
-	// turns it into a quit request), so the guest's SIGINT fallback is off.
+	// The UI loop runs locked to its OS thread. The program owns the stop
+	// signals (below), so the guest's SIGINT fallback is off.
 	g, err := bridge.StartGuestRun(u, a.main, func(o bridge.Outcome[struct{}]) {
 		fmt.Println("guest done:", o.Err) // on the UI thread; every guest task has returned
 		u.stop()
@@ -51,6 +54,7 @@ func main() {
 
 	// Quitting: cancel the guest, keep the loop running until done fires.
 	quitting := false
+	var stopSig os.Signal // the signal that asked to quit; UI thread only
 	quit := func(why string) {
 		if !quitting {
 			quitting = true
@@ -63,15 +67,47 @@ func main() {
 			quit(fmt.Sprint("after ", u.frame, " frames"))
 		}
 	}
-	u.run(16*time.Millisecond, func() { quit("Ctrl-C") })
+	// Ctrl-C (SIGINT) and SIGTERM ask the UI to quit, on the UI thread, the
+	// same way; the guest's cleanup is short, so a second signal changes
+	// nothing. The claim goes through hitch's signal guard, the process's
+	// one consumer of those signals.
+	release := signals.Own("uiloop", func(sig os.Signal) {
+		_ = u.RunSyncSoonThreadsafe(func() {
+			if stopSig == nil {
+				stopSig = sig
+			}
+			if sig == os.Interrupt {
+				quit("Ctrl-C")
+			} else {
+				quit(signals.Name(sig))
+			}
+		})
+	}, nil)
+	u.run(16 * time.Millisecond)
+	release()
 	fmt.Println("ui loop stopped")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = g.Wait(ctx) // the run's helper goroutines have exited too
-	fmt.Printf("guest steps on the UI thread: %d/%d\n", a.onThread, a.steps)
-	if err != nil || a.onThread != a.steps || a.steps == 0 {
+	if threadChecked {
+		fmt.Printf("guest steps on the UI thread: %d/%d\n", a.onThread, a.steps)
+	} else {
+		fmt.Printf("guest steps: %d (thread ids are checked on Linux only)\n", a.steps)
+	}
+	switch {
+	case err != nil:
+		fmt.Println("error:", err)
 		os.Exit(1)
+	case a.onThread != a.steps || a.steps == 0:
+		fmt.Println("error: a guest step ran off the UI thread, or none ran")
+		os.Exit(1)
+	case stopSig == os.Interrupt:
+		fmt.Println("stopped by Ctrl-C")
+		os.Exit(signals.ExitCode(stopSig)) // 130, as a shell reports a program ended by SIGINT
+	case stopSig != nil:
+		fmt.Println("stopped by", signals.Name(stopSig))
+		os.Exit(signals.ExitCode(stopSig)) // 143 for SIGTERM
 	}
 }
 
@@ -110,7 +146,7 @@ func (a *app) every(d time.Duration, fn func()) func(ctx context.Context) error 
 // check records whether the current guest task step runs on the UI thread.
 func (a *app) check() {
 	a.steps++
-	if tid := syscall.Gettid(); tid == a.ui.tid {
+	if tid := threadID(); tid == a.ui.tid {
 		a.onThread++
 	} else {
 		fmt.Printf("guest step on thread %d, not the UI thread %d\n", tid, a.ui.tid)

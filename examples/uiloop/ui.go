@@ -1,14 +1,9 @@
-//go:build linux
-
 package main
 
 import (
 	"errors"
-	"os"
-	"os/signal"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -55,15 +50,11 @@ func (u *ui) RunSyncSoonThreadsafe(fn func()) error {
 }
 
 // run locks the calling goroutine to its OS thread and runs callbacks and
-// frames on it until a callback calls stop. interrupt runs, on the UI
-// thread, on each SIGINT.
-func (u *ui) run(frameEvery time.Duration, interrupt func()) {
+// frames on it until a callback calls stop.
+func (u *ui) run(frameEvery time.Duration) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	u.tid = syscall.Gettid()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	defer signal.Stop(sig)
+	u.tid = threadID()
 	frames := time.NewTicker(frameEvery)
 	defer frames.Stop()
 	for {
@@ -81,8 +72,6 @@ func (u *ui) run(frameEvery time.Duration, interrupt func()) {
 			if u.onFrame != nil {
 				u.onFrame()
 			}
-		case <-sig:
-			interrupt()
 		case <-u.quit:
 			u.drain()
 			return

@@ -2,9 +2,9 @@ package coro
 
 import (
 	"runtime"
-	"syscall"
 	"testing"
 
+	"github.com/hitchrt/hitch/internal/gid"
 	"go.uber.org/goleak"
 )
 
@@ -74,28 +74,6 @@ func TestPanicResurfacesInResume(t *testing.T) {
 	t.Fatal("Resume returned after a panic")
 }
 
-// The design leans on this: a coroutine runs on its resumer's OS thread,
-// even when the resumer is locked to that thread.
-func TestRunsOnResumerThread(t *testing.T) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	host := syscall.Gettid()
-	var seen []int
-	c := New(func(c *Coro) {
-		for range 3 {
-			seen = append(seen, syscall.Gettid())
-			c.Yield()
-		}
-	})
-	for !c.Resume() {
-	}
-	for _, tid := range seen {
-		if tid != host {
-			t.Fatalf("coroutine ran on thread %d, resumer on %d", tid, host)
-		}
-	}
-}
-
 func BenchmarkResumeYield(b *testing.B) {
 	c := New(func(c *Coro) {
 		for c.Yield() {
@@ -105,5 +83,86 @@ func BenchmarkResumeYield(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.Resume()
+	}
+}
+
+// A pool runs the next function on a coroutine whose function returned:
+// same goroutine, no new coroutine.
+func TestPoolReuses(t *testing.T) {
+	var p Pool
+	defer p.Close()
+	var ran []int
+	var g1, g2 uintptr
+	c := p.Get(Func(func(c *Coro) {
+		g1 = gid.Current()
+		ran = append(ran, 1)
+		c.Yield()
+		ran = append(ran, 2)
+	}))
+	if c.Resume() || !c.Resume() {
+		t.Fatal("first function: wrong Resume results")
+	}
+	p.Put(c)
+	c2 := p.Get(Func(func(*Coro) { g2 = gid.Current(); ran = append(ran, 3) }))
+	if c2 != c || !c2.Resume() || g1 != g2 {
+		t.Fatal("the idle coroutine was not reused")
+	}
+	p.Put(c2)
+	if len(ran) != 3 || p.Idle() != 1 {
+		t.Fatalf("ran %v, idle %d", ran, p.Idle())
+	}
+}
+
+// A coroutine whose function panicked, or that was stopped, is not kept;
+// one still running is stopped and its function unwinds.
+func TestPoolRefusesBroken(t *testing.T) {
+	var p Pool
+	defer p.Close()
+	c := p.Get(Func(func(*Coro) { panic("boom") }))
+	func() {
+		defer func() { recover() }()
+		c.Resume()
+	}()
+	p.Put(c)
+	unwound := false
+	c2 := p.Get(Func(func(c *Coro) {
+		defer func() { unwound = true }()
+		for c.Yield() {
+		}
+	}))
+	c2.Resume()
+	p.Put(c2)
+	if !unwound || p.Idle() != 0 {
+		t.Fatalf("unwound %v, idle %d", unwound, p.Idle())
+	}
+}
+
+// Idle coroutines are stopped after two garbage collections (goleak in
+// TestMain checks that their goroutines end).
+func TestPoolAgesAtGC(t *testing.T) {
+	var p Pool
+	defer p.Close()
+	c := p.Get(Func(func(*Coro) {}))
+	c.Resume()
+	p.Put(c)
+	for start := gcCycles.Load(); gcCycles.Load()-start < 3; {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	p.Get(Func(func(*Coro) {})).Stop() // Get ages the pool first
+	if p.Idle() != 0 || !c.stopped {
+		t.Fatalf("idle %d after two collections", p.Idle())
+	}
+}
+
+func BenchmarkPoolGetResumePut(b *testing.B) {
+	var p Pool
+	defer p.Close()
+	fn := Func(func(*Coro) {})
+	b.ReportAllocs()
+	for b.Loop() {
+		c := p.Get(fn)
+		c.Resume()
+		p.Put(c)
 	}
 }

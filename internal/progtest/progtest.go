@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -90,7 +91,17 @@ func (p *Proc) reap() error {
 // Stderr returns what the program wrote to its standard error so far.
 func (p *Proc) Stderr() string { return p.stderr.String() }
 
-// Signal sends sig to the program.
+// NeedSignals skips the test where a program cannot be sent os.Interrupt
+// (Windows has no way to deliver it to another process).
+func NeedSignals(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("sends os.Interrupt to a child process, which Windows cannot do")
+	}
+}
+
+// Signal sends sig to the program. Tests that call it call NeedSignals
+// first.
 func (p *Proc) Signal(t testing.TB, sig os.Signal) {
 	t.Helper()
 	if err := p.Cmd.Process.Signal(sig); err != nil {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package ctxstream_test
 
 import (

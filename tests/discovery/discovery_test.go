@@ -1,3 +1,5 @@
+//go:build unix
+
 package discovery_test
 
 import (

@@ -1,3 +1,5 @@
+//go:build unix
+
 package spawn_test
 
 import (
@@ -10,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor"
-	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
@@ -78,7 +80,7 @@ func TestChildKilledMidCall(t *testing.T) {
 			})
 		})
 	}, quiet(t))
-	if !errors.Is(callErr, msg.ErrTransportClosed) || !strings.Contains(callErr.Error(), "victim@") {
+	if !errors.Is(callErr, ipc.ErrClosed) || !strings.Contains(callErr.Error(), "victim@") {
 		t.Errorf("call: %v, want a transport-closed error naming the child", callErr)
 	}
 	var ce *actor.ChildExitError
@@ -99,7 +101,7 @@ func TestParentKilled(t *testing.T) {
 			return sc.OpenNursery(ctx, func(ctx context.Context, sn *sc.Nursery) error {
 				sn.StartSoon("call", func(ctx context.Context) error {
 					_, err := parentOf.Run(ctx, p, "leaf")
-					if !errors.Is(err, msg.ErrTransportClosed) {
+					if !errors.Is(err, ipc.ErrClosed) {
 						t.Errorf("call: %v, want the lost connection", err)
 					}
 					return nil

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package proccheck holds the process-table checks of hitch's multi-process
 // tests: a test binary makes itself the subreaper of everything it starts,
 // so a grandchild orphaned by a dying child is reparented to it rather than
