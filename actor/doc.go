@@ -40,6 +40,23 @@
 // and on Linux the parent-death signal) and exits. Every child is reaped
 // by a goroutine of its parent; no process outlives its tree.
 //
+// # Contexts and streams
+//
+// A context endpoint (ContextFunc) talks with its caller while it runs:
+// it reports a started value once, may open a stream of values both ways
+// (MsgStream, ranged over with All), and returns a result. The caller
+// opens it with Open, which hands its body the started value and waits
+// for the result afterwards. Each side's mailbox holds 64 messages; a side
+// that falls behind fails the dialog with a StreamOverrun unless overruns
+// are allowed.
+//
+// # Discovery
+//
+// The root is the tree's registry unless WithRegistryAddr names one to
+// join. Every actor registers when it starts serving and is forgotten when
+// it ends. FindActor and WaitForActor look at the actor itself, then its
+// connected peers (the parent included), then the registry.
+//
 // # Tasks and goroutines
 //
 // Everything of an actor runs in its sc run: endpoint calls are tasks, and
