@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"sort"
 	"sync"
 
 	"github.com/hitchrt/hitch/actor/msg"
@@ -70,18 +69,6 @@ func lookupEndpoint(name string) *endpoint {
 	registry.RLock()
 	defer registry.RUnlock()
 	return registry.m[name]
-}
-
-// endpointNames returns the registered names, sorted.
-func endpointNames() []string {
-	registry.RLock()
-	defer registry.RUnlock()
-	names := make([]string, 0, len(registry.m))
-	for n := range registry.m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // freezeRegistry stops registrations and returns the codec options every

@@ -75,9 +75,6 @@ func (m *mailbox[T]) push(v T) error {
 	return nil
 }
 
-// len returns the number of queued values.
-func (m *mailbox[T]) len() int { return m.n }
-
 // close ends the mailbox with err (nil means errMailboxClosed) and wakes
 // every parked receiver. Repeat calls are no-ops.
 func (m *mailbox[T]) close(err error) {
@@ -121,18 +118,4 @@ func (m *mailbox[T]) receive(ctx context.Context) (T, error) {
 		}
 		m.woken--
 	}
-}
-
-// tryReceive returns the oldest queued value without blocking, and false
-// when there is none.
-func (m *mailbox[T]) tryReceive() (T, bool) {
-	var zero T
-	if m.n == 0 {
-		return zero, false
-	}
-	v := m.buf[m.head]
-	m.buf[m.head] = zero
-	m.head = (m.head + 1) % len(m.buf)
-	m.n--
-	return v, true
 }
