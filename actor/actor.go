@@ -39,6 +39,10 @@ type Actor struct {
 	ln    *ipc.Listener
 	addr  ipc.Addr
 
+	// releaseSignals gives back a sub-actor's claim on the stop signals;
+	// set while it serves (watchParent), called by runChild after the run.
+	releaseSignals func()
+
 	// Runner-owned.
 	parent    *peer            // the channel to the parent; nil on a root
 	peers     map[string]*peer // connected peers by uid

@@ -6,13 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/signals"
 )
 
 // connectTimeout bounds a child's connect-back and its wait for the spawn
@@ -77,6 +76,9 @@ func runChild(name string) int {
 			return a.serveParent(ctx, addr, bs.Parent, rest)
 		})
 	})
+	if a.releaseSignals != nil {
+		a.releaseSignals()
+	}
 	if err != nil {
 		logger.Error("actor: sub-actor failed", "actor", a.id.String(), "err", err)
 		return 1
@@ -133,8 +135,8 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 // watchParent ends the actor when the parent is gone (the bootstrap pipe
 // reaches end-of-file: the parent closed it or died, even by SIGKILL) or
 // when SIGTERM (the kill ladder's second step, or the parent-death signal)
-// or SIGINT arrives. Neither goroutine is waited for: the process exits right after
-// the runtime ends.
+// or SIGINT arrives. The pipe's goroutine is not waited for: the process
+// exits right after the runtime ends.
 func (a *Actor) watchParent(pipe io.Reader) {
 	go func() {
 		_, _ = io.Copy(io.Discard, pipe)
@@ -145,12 +147,15 @@ func (a *Actor) watchParent(pipe io.Reader) {
 			}
 		})
 	}()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	go func() {
-		s := <-sig
-		_ = a.tok.RunSyncSoon(func() { a.cancel(a.id, s.String()) })
-	}()
+	// The stop signals are claimed on the process's signal guard, like
+	// every other owner, so a debugger's SIGINT shield can take them over:
+	// the first cancels the actor gracefully, a second exits at once.
+	a.releaseSignals = signals.Own("actor "+a.id.Name, func(s os.Signal) {
+		_ = a.tok.RunSyncSoon(func() { a.cancel(a.id, signals.Name(s)) })
+	}, func(s os.Signal) {
+		a.logger.Warn("actor: second stop signal; exiting now", "actor", a.id.String(), "signal", signals.Name(s))
+		os.Exit(signals.ExitCode(s))
+	})
 }
 
 // parentLost cancels the actor and bounds its teardown. Runner-owned.
