@@ -15,6 +15,7 @@ import (
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/signals"
 )
 
 // tokenLen is the size of a tree's random auth token.
@@ -32,6 +33,11 @@ const tokenLen = 32
 // error. A process runs one actor at a time: a second OpenRoot while one
 // runs fails with ErrRuntimeExists. An invalid option is an error before
 // anything starts.
+//
+// While it runs, the root owns SIGINT and SIGTERM (see package signals):
+// the first cancels the tree gracefully, and OpenRoot then returns an
+// error matching sc.ErrInterrupted naming the signal; a second exits the
+// process at once with 128+signal.
 func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) error, opts ...Option) error {
 	if body == nil {
 		return errors.New("actor: OpenRoot: nil body")
@@ -67,7 +73,22 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 	if !joined {
 		a.reg = newRegistrar()
 	}
-	return a.run(ctx, true, func(ctx context.Context) error {
+	// The root owns the stop signals while it runs, on the process's
+	// signal guard: the first SIGINT or SIGTERM cancels the tree gracefully
+	// (the kill ladder, every lifetime callback), a second exits at once.
+	// A debugger's SIGINT shield takes SIGINT over while a REPL is open.
+	var stop os.Signal // runner-owned: the signal that stopped the tree
+	if t := sc.CurrentTask(ctx); t != nil {
+		tok := t.Runner().Token()
+		release := signals.Own("actor "+a.id.Name, func(s os.Signal) {
+			_ = tok.RunSyncSoon(func() { stop = s; a.cancel(a.id, signals.Name(s)) })
+		}, func(s os.Signal) {
+			a.logger.Warn("actor: second stop signal; exiting now", "actor", a.id.String(), "signal", signals.Name(s))
+			os.Exit(signals.ExitCode(s))
+		})
+		defer release()
+	}
+	err = a.run(ctx, true, func(ctx context.Context) error {
 		if joined {
 			if err := a.register(ctx); err != nil {
 				return fmt.Errorf("actor: joining the tree at %v: %w", cfg.registry, err)
@@ -75,6 +96,10 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 		}
 		return body(ctx, a)
 	})
+	if stop != nil {
+		return errors.Join(fmt.Errorf("actor: %v stopped by %s: %w", a.id, signals.Name(stop), sc.ErrInterrupted), err)
+	}
+	return err
 }
 
 // probeTimeout bounds the registry probe's handshake (tractor's 1 s per

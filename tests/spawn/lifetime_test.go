@@ -89,3 +89,42 @@ func TestOnExitEveryPath(t *testing.T) {
 		})
 	}
 }
+
+// SIGINT to the root's own process cancels the whole tree gracefully: the
+// child's lifetime callback runs, the child is gone, and OpenRoot returns
+// an error matching sc.ErrInterrupted.
+func TestRootSIGINTEndsTree(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ran")
+	var pid int
+	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+			p, err := n.StartActor(ctx, "mortal")
+			if err != nil {
+				return err
+			}
+			pid = p.PID()
+			return sc.OpenNursery(ctx, func(ctx context.Context, sn *sc.Nursery) error {
+				sn.StartSoon("call", func(ctx context.Context) error {
+					_, _ = onExitThen.Run(ctx, p, []string{path, "block"})
+					return nil
+				})
+				if _, err := echo.Run(ctx, p, "registered?"); err != nil {
+					return err
+				}
+				// The root owns SIGINT now: this reaches its cancel, not
+				// the process's default action.
+				if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+					return err
+				}
+				return sc.SleepForever(ctx)
+			})
+		})
+	}, quiet(t))
+	if !errors.Is(err, sc.ErrInterrupted) {
+		t.Fatalf("OpenRoot after SIGINT = %v, want an error matching sc.ErrInterrupted", err)
+	}
+	if b, rerr := os.ReadFile(path); rerr != nil || string(b) != "ran" {
+		t.Errorf("the child's lifetime callback did not run: %q, %v", b, rerr)
+	}
+	waitGone(t, pid)
+}
