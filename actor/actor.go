@@ -39,6 +39,8 @@ type Actor struct {
 	ln    *ipc.Listener
 	addr  ipc.Addr
 
+	procs procSet // live sub-actor pids, for relaying SIGUSR1
+
 	// releaseSignals gives back a sub-actor's claim on the stop signals;
 	// set while it serves (watchParent), called by runChild after the run.
 	releaseSignals func()
@@ -186,6 +188,7 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 	defer current.Store(nil)
 	a.tok = t.Runner().Token()
 	a.publishVars()
+	defer a.dumpOnSIGUSR1()()
 	ctx = context.WithValue(ctx, actorKey{}, a)
 
 	if listen {

@@ -66,6 +66,7 @@ type config struct {
 	cancelTimeout time.Duration
 	killGrace     time.Duration
 	childOutput   io.Writer
+	dumpOutput    io.Writer // SIGUSR1 dumps; nil means os.Stderr
 	logLevel      slog.Level
 	logLevelSet   bool
 	vars          msg.RuntimeVars // relayed to children; LogLevel is kept in logLevel
@@ -245,6 +246,22 @@ func WithChildOutput(w io.Writer) Option {
 			return fmt.Errorf("actor: WithChildOutput: nil writer")
 		}
 		c.childOutput = w
+		return nil
+	})
+}
+
+// WithDumpOutput sets where this actor writes its task-tree dump when it
+// gets SIGUSR1 (default os.Stderr; a sub-actor's stderr reaches its
+// parent's child output, prefixed with its name). Root only.
+func WithDumpOutput(w io.Writer) Option {
+	return optionFunc(func(c *config) error {
+		if err := rootOnly(c, "WithDumpOutput"); err != nil {
+			return err
+		}
+		if w == nil {
+			return fmt.Errorf("actor: WithDumpOutput: nil writer")
+		}
+		c.dumpOutput = w
 		return nil
 	})
 }

@@ -141,6 +141,7 @@ func (c *child) startProcess() error {
 	}
 	r.Close()
 	c.proc, c.pid = cmd.Process, cmd.Process.Pid
+	c.a.procs.add(c.pid)
 	b := &bootstrap{
 		Name: c.id.Name, UID: c.id.UID, Parent: c.a.id, Addr: c.a.addr.String(),
 		Token: c.a.token, LogLevel: levelName(c.cfg.logLevel),
@@ -158,6 +159,7 @@ func (c *child) startProcess() error {
 func (c *child) reap(cmd *exec.Cmd, w *os.File) {
 	defer c.a.wg.Done()
 	err := cmd.Wait()
+	c.a.procs.remove(c.pid)
 	w.Close()
 	c.out.flush()
 	status, ok := "", false
