@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
@@ -106,6 +107,32 @@ func Example_hostAndGuestTasks() {
 	// Output:
 	// host task: 42 <nil>
 	// ready echo: hi
+	// err: <nil>
+}
+
+// square is the README's endpoint, registered at init as every endpoint is.
+var square = actor.Func("square", func(ctx context.Context, n int) (int, error) { return n * n, nil })
+
+// Example_actor spawns this test binary as the sub-actor: TestMain calls
+// actor.ChildMain first.
+func Example_actor() {
+	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+			p, err := n.StartActor(ctx, "squarer") // a child process, connected back and ready
+			if err != nil {
+				return err
+			}
+			v, err := square.Run(ctx, p, 7) // 49; a failure is an *actor.RemoteActorError
+			if err != nil {
+				return err
+			}
+			fmt.Println("7 squared:", v)
+			return p.CancelActor(ctx) // graceful cancel, then SIGTERM, then SIGKILL
+		})
+	})
+	fmt.Println("err:", err)
+	// Output:
+	// 7 squared: 49
 	// err: <nil>
 }
 

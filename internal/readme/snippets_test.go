@@ -10,9 +10,14 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/hitchrt/hitch/actor"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	actor.ChildMain() // Example_actor's sub-actor is this binary
+	goleak.VerifyTestMain(m)
+}
 
 // goBlocks are the README's Go code blocks.
 var goBlocks = regexp.MustCompile("(?s)```go\n(.*?)```")
