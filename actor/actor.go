@@ -34,10 +34,11 @@ type Actor struct {
 	token  []byte
 	isRoot bool
 
-	tok   *sc.Token
-	codec *msg.Codec // payloads; runner-owned
-	ln    *ipc.Listener
-	addr  ipc.Addr
+	runner *sc.Runner // the runner the actor's tasks run in
+	tok    *sc.Token
+	codec  *msg.Codec // payloads; runner-owned
+	ln     *ipc.Listener
+	addr   ipc.Addr
 
 	// releaseSignals gives back a sub-actor's claim on the stop signals;
 	// set while it serves (watchParent), called by runChild after the run.
@@ -184,7 +185,8 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 		return ErrRuntimeExists
 	}
 	defer current.Store(nil)
-	a.tok = t.Runner().Token()
+	a.runner = t.Runner()
+	a.tok = a.runner.Token()
 	a.publishVars()
 	ctx = context.WithValue(ctx, actorKey{}, a)
 
