@@ -34,10 +34,11 @@ type Actor struct {
 	token  []byte
 	isRoot bool
 
-	tok   *sc.Token
-	codec *msg.Codec // payloads; runner-owned
-	ln    *ipc.Listener
-	addr  ipc.Addr
+	runner *sc.Runner // the runner the actor's tasks run in
+	tok    *sc.Token
+	codec  *msg.Codec // payloads; runner-owned
+	ln     *ipc.Listener
+	addr   ipc.Addr
 
 	procs procSet // live sub-actor pids, for relaying SIGUSR1
 
@@ -64,17 +65,25 @@ type Actor struct {
 	wg       sync.WaitGroup // the runtime's goroutines
 }
 
-type actorKey struct{}
+// actorKey carries the actor as a value of the run it runs in, set for
+// as long as the actor runs (the run may outlive it, or start before it:
+// OpenRoot can be called from any task of a caller's sc.Run).
+var actorKey = sc.NewKey[*Actor]("actor")
 
-// current is the actor of this process while one runs: reachable from
-// plain goroutines, and the guard against a second runtime.
+// current is the actor of this process while one runs. It stays beside
+// actorKey because a run value is reached through a task's ctx or a
+// Runner, and the goroutines ProcessVars serves (a logger's handler, a
+// library's worker) have neither; it is also the guard against a second
+// runtime in the process.
 var current atomic.Pointer[Actor]
 
-// Current returns the actor whose task ctx belongs to. It fails with an
-// error matching ErrNoRuntime when ctx carries no actor.
+// Current returns the actor running in the sc run that ctx's task belongs
+// to. It fails with an error matching ErrNoRuntime when that run has no
+// actor (none was opened, or it has ended) or ctx carries no task. It is
+// safe from any goroutine holding ctx.
 func Current(ctx context.Context) (*Actor, error) {
 	if ctx != nil {
-		if a, ok := ctx.Value(actorKey{}).(*Actor); ok {
+		if a, _ := actorKey.Value(ctx); a != nil {
 			return a, nil
 		}
 	}
@@ -186,10 +195,12 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 		return ErrRuntimeExists
 	}
 	defer current.Store(nil)
-	a.tok = t.Runner().Token()
+	a.runner = t.Runner()
+	a.tok = a.runner.Token()
 	a.publishVars()
+	actorKey.Set(a.runner, a)
+	defer actorKey.Set(a.runner, nil)
 	defer a.dumpOnSIGUSR1()()
-	ctx = context.WithValue(ctx, actorKey{}, a)
 
 	if listen {
 		ln, err := ipc.Listen(ctx, a.cfg.listen, a.ipcOpts()...)

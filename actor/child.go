@@ -155,7 +155,7 @@ func (a *Actor) watchParent(pipe io.Reader) {
 	}, func(s os.Signal) {
 		a.logger.Warn("actor: second stop signal; exiting now", "actor", a.id.String(), "signal", signals.Name(s))
 		os.Exit(signals.ExitCode(s))
-	})
+	}, signals.WithLogger(a.logger))
 }
 
 // parentLost cancels the actor and bounds its teardown. Runner-owned.

@@ -184,7 +184,7 @@ func (pt *Portal) openContext(ctx context.Context, ep *endpoint, arg any, co ctx
 		return nil, nil, err
 	}
 	for {
-		m, err := d.mb.receive(ctx)
+		m, err := d.receive(ctx)
 		if err != nil {
 			if errors.Is(err, sc.ErrCancelled) {
 				st.cancelRemote()
@@ -233,7 +233,7 @@ func (st *ctxState) next(ctx context.Context) (msg.Msg, error) {
 		st.final = nil
 		return m, nil
 	}
-	m, err := st.d.mb.receive(ctx)
+	m, err := st.d.receive(ctx)
 	if err == nil {
 		st.d.taken++
 		st.d.refill()

@@ -164,7 +164,7 @@ func (a *Actor) selfCall(ctx context.Context, p *peer, fn string, arg any) (any,
 		return nil, err
 	}
 	for {
-		m, err := d.mb.receive(ctx)
+		m, err := d.receive(ctx)
 		if err != nil {
 			if errors.Is(err, sc.ErrCancelled) && fn == selfWaitFor {
 				(&Portal{a: a, p: p}).requestTaskCancel(d.cid)

@@ -46,7 +46,7 @@ func (s *procSet) list() []int {
 // live sub-actor, so a tree dumps parent first. It returns the release;
 // where the system has no SIGUSR1 it does nothing.
 func (a *Actor) dumpOnSIGUSR1() (release func()) {
-	opts := []signals.DumpOption{signals.WithRelay(a.procs.list)}
+	opts := []signals.DumpOption{signals.WithRelay(a.procs.list), signals.WithLogger(a.logger)}
 	if a.cfg.dumpOutput != nil {
 		opts = append(opts, signals.WithOutput(a.cfg.dumpOutput))
 	}

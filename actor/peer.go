@@ -8,6 +8,7 @@ import (
 
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/sc"
 )
 
 // dialogMailbox is the capacity of a dialog's mailbox (tractor's context
@@ -196,7 +197,7 @@ func (a *Actor) peerDown(p *peer, err error) {
 	p.down, p.err = true, err
 	lost := p.lostErr()
 	for cid, d := range p.dialogs {
-		d.mb.close(lost)
+		_ = d.mb.Close(lost)
 		delete(p.dialogs, cid)
 		if d.st != nil {
 			d.st.failed(lost)
@@ -256,7 +257,7 @@ func (a *Actor) dispatch(p *peer, m msg.Msg) bool {
 // dialog (Stop, Return, Error) are never dropped.
 func (d *dialog) push(m msg.Msg) bool {
 	if len(d.spill) == 0 {
-		if err := d.mb.push(m); err == nil || !errors.Is(err, errMailboxOverrun) {
+		if err := d.mb.Put(m); err == nil || !errors.Is(err, sc.ErrOverrun) {
 			return true
 		}
 		if d.taken != d.mark {
@@ -284,7 +285,7 @@ func (d *dialog) push(m msg.Msg) bool {
 // refill moves the oldest spilled item into the mailbox once a receive
 // made room, so order is kept.
 func (d *dialog) refill() {
-	if len(d.spill) > 0 && d.mb.push(d.spill[0]) == nil {
+	if len(d.spill) > 0 && d.mb.Put(d.spill[0]) == nil {
 		d.spill[0] = nil
 		d.spill = d.spill[1:]
 	}
@@ -297,7 +298,7 @@ func (d *dialog) allowOverruns() { d.spillOK = true }
 type dialog struct {
 	cid string
 	p   *peer
-	mb  *mailbox[msg.Msg]
+	mb  *sc.Inbox[msg.Msg]
 	st  *ctxState // set for context dialogs
 
 	taken       int       // messages the reader received; see push
@@ -312,7 +313,7 @@ func (p *peer) openDialog() (*dialog, error) {
 	if p.down {
 		return nil, p.lostErr()
 	}
-	d := &dialog{cid: p.a.newID(), p: p, mb: newMailbox[msg.Msg](dialogMailbox), mark: -1}
+	d := p.newDialog(p.a.newID())
 	p.dialogs[d.cid] = d
 	return d, nil
 }
@@ -322,5 +323,23 @@ func (d *dialog) close() {
 	if d.p.dialogs[d.cid] == d {
 		delete(d.p.dialogs, d.cid)
 	}
-	d.mb.close(nil)
+	_ = d.mb.Close(nil)
+}
+
+// newDialog returns a dialog with an empty mailbox, not yet registered.
+// Runner-owned.
+func (p *peer) newDialog(cid string) *dialog {
+	return &dialog{cid: cid, p: p, mb: sc.NewInbox[msg.Msg](p.a.runner, dialogMailbox), mark: -1}
+}
+
+// receive returns the dialog's next message, parking the task while there
+// is none. A queued message is taken without a schedule point, so a task
+// cancelled while its reply is already here still gets the reply (the
+// cancellation is seen at its next checkpoint); only an empty mailbox
+// parks and observes cancellation. Runner-owned.
+func (d *dialog) receive(ctx context.Context) (msg.Msg, error) {
+	if m, ok := d.mb.TryReceive(); ok {
+		return m, nil
+	}
+	return d.mb.Receive(ctx)
 }

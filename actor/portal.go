@@ -80,7 +80,7 @@ func (pt *Portal) run(ctx context.Context, name string, arg any, spec msg.Spec) 
 		return nil, err
 	}
 	for {
-		m, err := d.mb.receive(ctx)
+		m, err := d.receive(ctx)
 		if err != nil {
 			if errors.Is(err, sc.ErrCancelled) {
 				pt.requestTaskCancel(d.cid)

@@ -61,7 +61,7 @@ func (c *child) requestCancel(ctx context.Context) bool {
 	}
 	acked := false
 	_ = sc.MoveOnAfter(ctx, c.cfg.cancelTimeout, func(ctx context.Context) error {
-		m, err := d.mb.receive(ctx)
+		m, err := d.receive(ctx)
 		if err != nil {
 			return err
 		}

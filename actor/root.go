@@ -85,7 +85,7 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 		}, func(s os.Signal) {
 			a.logger.Warn("actor: second stop signal; exiting now", "actor", a.id.String(), "signal", signals.Name(s))
 			os.Exit(signals.ExitCode(s))
-		})
+		}, signals.WithLogger(a.logger))
 		defer release()
 	}
 	err = a.run(ctx, true, func(ctx context.Context) error {

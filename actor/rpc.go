@@ -77,7 +77,7 @@ func (a *Actor) invoke(ctx context.Context, p *peer, ep *endpoint, m *msg.Start,
 	}
 	var st *ctxState
 	if ep.kind == msg.FuncContext {
-		d := &dialog{cid: m.Cid, p: p, mb: newMailbox[msg.Msg](dialogMailbox), mark: -1}
+		d := p.newDialog(m.Cid)
 		st = &ctxState{a: a, p: p, d: d, name: ep.name, child: true, spec: ep.spec, rpc: r}
 		d.st = st
 		p.dialogs[m.Cid] = d

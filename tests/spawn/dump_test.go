@@ -48,7 +48,7 @@ func TestSIGUSR1DumpsTreeParentFirst(t *testing.T) {
 			if err := syscall.Kill(syscall.Getpid(), syscall.SIGUSR1); err != nil {
 				return err
 			}
-			if err := poll("the child's dump", func() bool { return strings.Contains(out.String(), "end-of-dumpee") }); err != nil {
+			if err := pollInTask(ctx, "the child's dump", func() bool { return strings.Contains(out.String(), "end-of-dumpee") }); err != nil {
 				return err
 			}
 			return p.CancelActor(ctx)

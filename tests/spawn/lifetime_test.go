@@ -25,6 +25,11 @@ var onExitThen = actor.Func("spawn.onExitThen", func(ctx context.Context, args [
 	a.OnExit(func(ctx context.Context) error {
 		return os.WriteFile(path, []byte("ran"), 0o600)
 	})
+	// Tell the test the callback is in place: a signal sent before this
+	// would test nothing.
+	if err := os.WriteFile(path+".armed", nil, 0o600); err != nil {
+		return 0, err
+	}
 	switch how {
 	case "error":
 		return 0, errors.New("failing on purpose")
@@ -68,6 +73,9 @@ func TestOnExitEveryPath(t *testing.T) {
 						if _, err := echo.Run(ctx, p, "registered?"); err != nil {
 							return err
 						}
+						if err := pollInTask(ctx, "the callback armed", armed(path)); err != nil {
+							return err
+						}
 						if tc.sig == 0 {
 							return p.CancelActor(ctx)
 						}
@@ -108,7 +116,7 @@ func TestRootSIGINTEndsTree(t *testing.T) {
 					_, _ = onExitThen.Run(ctx, p, []string{path, "block"})
 					return nil
 				})
-				if _, err := echo.Run(ctx, p, "registered?"); err != nil {
+				if err := pollInTask(ctx, "the callback armed", armed(path)); err != nil {
 					return err
 				}
 				// The root owns SIGINT now: this reaches its cancel, not
@@ -127,4 +135,12 @@ func TestRootSIGINTEndsTree(t *testing.T) {
 		t.Errorf("the child's lifetime callback did not run: %q, %v", b, rerr)
 	}
 	waitGone(t, pid)
+}
+
+// armed reports whether onExitThen has registered its callback for path.
+func armed(path string) func() bool {
+	return func() bool {
+		_, err := os.Stat(path + ".armed")
+		return err == nil
+	}
 }

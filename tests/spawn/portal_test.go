@@ -10,6 +10,7 @@ import (
 
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/msg"
+	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
 
@@ -113,5 +114,42 @@ func TestSecondRoot(t *testing.T) {
 	})
 	if !errors.Is(err, actor.ErrRuntimeExists) {
 		t.Errorf("nested root: %v, want ErrRuntimeExists", err)
+	}
+}
+
+// The actor belongs to the run it runs in: every task of that run finds
+// it while it runs, including one started outside OpenRoot, and none does
+// once it has ended.
+func TestCurrentIsTheRunsActor(t *testing.T) {
+	err := sc.Run(func(ctx context.Context) error {
+		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+			var up, seen sc.Event
+			var root *actor.Actor
+			n.StartSoon("sibling", func(ctx context.Context) error {
+				if err := up.Wait(ctx); err != nil {
+					return err
+				}
+				if a, err := actor.Current(ctx); err != nil || a != root {
+					t.Errorf("Current from a sibling task: %v, %v; want the root", a, err)
+				}
+				seen.Set()
+				return nil
+			})
+			err := actor.OpenRoot(ctx, func(ctx context.Context, a *actor.Actor) error {
+				root = a
+				up.Set()
+				return seen.Wait(ctx)
+			})
+			if err != nil {
+				return err
+			}
+			if _, err := actor.Current(ctx); !errors.Is(err, actor.ErrNoRuntime) {
+				t.Errorf("Current after the root ended: %v, want ErrNoRuntime", err)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

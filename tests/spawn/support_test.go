@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor"
+	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
 
@@ -89,4 +90,10 @@ func poll(what string, cond func() bool) error {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return nil
+}
+
+// pollInTask is poll for a task: it waits on an offloaded goroutine, so
+// the actor's runner keeps serving while it waits.
+func pollInTask(ctx context.Context, what string, cond func() bool) error {
+	return sc.ToGoroutine(ctx, func(context.Context) error { return poll(what, cond) }, false)
 }
