@@ -3,109 +3,210 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hitchrt/hitch/internal/progtest"
 )
 
-// start builds and starts the program and waits until both tasks sleep.
-func start(t *testing.T, bin string) *progtest.Proc {
+// Short kill-ladder timings, so a hard kill takes well under a second.
+var ladder = []string{"-cancel-timeout", "200ms", "-kill-grace", "300ms"}
+
+// tree is a started hang program: the root and its child's pids.
+type tree struct {
+	*progtest.Proc
+	child int
+}
+
+// start builds nothing: it starts bin with args and waits until the child
+// sleeps, reading the child's pid from the root's output.
+func start(t *testing.T, bin, sleeping string, args ...string) *tree {
 	t.Helper()
 	progtest.NeedSignals(t)
-	p := progtest.Start(t, bin, "-grace", "200ms")
-	p.Until(t, "worker: sleeping until cancelled", "stuck: sleeping forever")
-	return p
+	p := progtest.Start(t, bin, append(slices.Clone(ladder), args...)...)
+	lines := p.Until(t, "hang: root pid ", sleeping)
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "hang: root pid ") })
+	var root, child int
+	if _, err := fmt.Sscanf(lines[i], "hang: root pid %d; child \"stuck\" pid %d", &root, &child); err != nil {
+		t.Fatalf("cannot read the pids from %q: %v", lines[i], err)
+	}
+	if root != p.Cmd.Process.Pid || child <= 0 || child == root {
+		t.Fatalf("pids %q: want the root's %d and another for the child", lines[i], p.Cmd.Process.Pid)
+	}
+	return &tree{Proc: p, child: child}
 }
 
-// footer is the dump's last line.
-func footer(p *progtest.Proc) string {
-	return fmt.Sprintf("|_____ end-of-hang (pid %d) ______", p.Cmd.Process.Pid)
+func footer(name string, pid int) string {
+	return fmt.Sprintf("|_____ end-of-%s (pid %d) ______", name, pid)
 }
 
-// X1, X2 (one process): SIGUSR1 dumps the task tree (where each task
-// waits, the shielded scope) and the goroutine stacks, ending with the
-// footer, once per signal; then a stop signal cancels the run, the worker
-// cleans up, and the program gives up on the stuck task, after the grace
-// period or at a second signal, with the exit status of the signal it
-// gave up on.
-func TestHang(t *testing.T) {
+// dump sends SIGUSR1 to the root and checks the output up to the child's
+// footer: the root's dump, then the child's (prefixed with its name), each
+// once, each ending with its footer.
+func (tr *tree) dump(t *testing.T) {
+	t.Helper()
+	rootFooter := footer("hang", tr.Cmd.Process.Pid)
+	childFooter := "[stuck] " + footer("stuck", tr.child)
+	tr.Signal(t, syscall.SIGUSR1)
+	lines := tr.Until(t, rootFooter, childFooter)
+	text := strings.Join(lines, "\n")
+	for _, l := range []string{rootFooter, childFooter} {
+		if n := count(lines, l); n != 1 {
+			t.Errorf("%d lines %q in one dump, want 1:\n%s", n, l, text)
+		}
+	}
+	rootHead := index(lines, fmt.Sprintf("----- SIGUSR1: hang (pid %d) -----", tr.Cmd.Process.Pid))
+	rootEnd := index(lines, rootFooter)
+	childHead := index(lines, fmt.Sprintf("[stuck] ----- SIGUSR1: stuck (pid %d) -----", tr.child))
+	childEnd := index(lines, childFooter)
+	if rootHead < 0 || childHead < 0 || rootHead >= rootEnd || rootEnd >= childHead || childHead >= childEnd {
+		t.Fatalf("want the root's dump (lines %d-%d), then the child's (lines %d-%d):\n%s", rootHead, rootEnd, childHead, childEnd, text)
+	}
+	root := strings.Join(lines[rootHead:rootEnd+1], "\n")
+	for _, want := range []string{"SIGINT goes to: actor hang\ntask tree:\nrunner\n|_ task main #1 parked", "\nmain.main()"} {
+		if !strings.Contains(root, want) {
+			t.Errorf("the root's dump lacks %q:\n%s", want, root)
+		}
+	}
+	child := strings.Join(lines[childHead:childEnd+1], "\n")
+	for _, want := range []string{"[stuck] SIGINT goes to: actor stuck", "[stuck] task tree:", "|_ scope [shielded]"} {
+		if !strings.Contains(child, want) {
+			t.Errorf("the child's dump lacks %q:\n%s", want, child)
+		}
+	}
+	// Where the child's endpoint waits: in its shielded forever-sleep.
+	if !slices.ContainsFunc(lines[childHead:childEnd], func(l string) bool {
+		return strings.Contains(l, "|_ task rpc sleep #") && strings.Contains(l, " parked (sleep forever) at ") && strings.Contains(l, "examples/hang/main.go:")
+	}) {
+		t.Errorf("the child's dump lacks where its endpoint waits:\n%s", child)
+	}
+}
+
+// exit waits for the root to exit and checks its status, that no dump came
+// after the last one checked, and that the child's process is gone.
+func (tr *tree) exit(t *testing.T, wantCode int) []string {
+	t.Helper()
+	code, rest := tr.Exit(t)
+	text := strings.Join(rest, "\n")
+	if code != wantCode {
+		t.Fatalf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, text, tr.Stderr())
+	}
+	if strings.Contains(text, "|_____ end-of-") {
+		t.Errorf("a dump after the one asked for:\n%s", text)
+	}
+	gone(t, tr.child)
+	return rest
+}
+
+// gone waits, with a bound, until no process has the pid.
+func gone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := syscall.Kill(pid, 0)
+		if errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the child (pid %d) is still there after the root exited: kill(pid, 0) = %v", pid, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// X1, X2: SIGUSR1 to the root dumps the root's tree, then the child's;
+// a stop signal then cancels the tree gracefully, the shielded child does
+// not end, so it gets SIGTERM, then SIGKILL with an error line naming it,
+// and the root exits with the signal's status.
+func TestHardKill(t *testing.T) {
 	bin := progtest.Build(t, ".")
-	tests := []struct {
-		name     string
-		signals  []os.Signal
-		wantWhy  string
+	for _, tt := range []struct {
+		sig      os.Signal
 		wantCode int
 	}{
-		{"SIGINT, then the grace runs out", []os.Signal{os.Interrupt}, "hang: the run did not end within 200ms of the cancel", 130},
-		{"SIGTERM, then SIGINT", []os.Signal{syscall.SIGTERM, os.Interrupt}, "hang: SIGINT again", 130},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := start(t, bin)
-			for range 2 {
-				p.Signal(t, syscall.SIGUSR1)
-				dump := p.Until(t, footer(p))
-				i := slices.IndexFunc(dump, func(l string) bool { return strings.HasPrefix(l, "----- SIGUSR1: hang (pid ") })
-				if i < 0 {
-					t.Fatalf("no dump header: %q", dump)
-				}
-				checkDump(t, dump[i:])
+		{os.Interrupt, 130},
+		{syscall.SIGTERM, 143},
+	} {
+		name := "SIGINT"
+		if tt.sig == syscall.SIGTERM {
+			name = "SIGTERM"
+		}
+		t.Run(name, func(t *testing.T) {
+			tr := start(t, bin, "stuck: sleeping forever, shielded from cancellation")
+			tr.dump(t)
+			tr.Signal(t, tt.sig)
+			rest := tr.exit(t, tt.wantCode)
+			text := strings.Join(rest, "\n")
+			child := "child=stuck@"
+			steps := []int{
+				indexAll(rest, `msg="actor: cancelling sub-actor"`, child),
+				indexAll(rest, `msg="actor: sending SIGTERM to sub-actor"`, child, fmt.Sprintf("pid=%d", tr.child)),
+				indexAll(rest, "level=ERROR", `msg="actor: sub-actor did not exit after cancel and SIGTERM; killing it"`, child, fmt.Sprintf("pid=%d", tr.child)),
+				indexAll(rest, "hang: the tree ended: actor: hang@", "stopped by "+name),
 			}
-			p.Signal(t, tt.signals[0])
-			after := p.Until(t, "worker: cancelled, cleaning up")
-			if want := "hang: " + signalName(tt.signals[0]) + ": cancelling the run"; !slices.Contains(after, want) {
-				t.Errorf("output lacks %q: %q", want, after)
+			if !slices.IsSorted(steps) || steps[0] < 0 {
+				t.Errorf("want the graceful cancel, SIGTERM, the hard kill naming the child, the end (lines %v):\n%s", steps, text)
 			}
-			for _, sig := range tt.signals[1:] {
-				p.Signal(t, sig)
-			}
-			code, rest := p.Exit(t)
-			if want := tt.wantWhy + "; exiting without the stuck task's cleanup"; len(rest) != 1 || rest[0] != want {
-				t.Errorf("output after the cleanup: %q, want just %q", rest, want)
-			}
-			if code != tt.wantCode {
-				t.Fatalf("exit status %d, want %d\nstderr:\n%s", code, tt.wantCode, p.Stderr())
+			if strings.Contains(text, "lifetime callback") {
+				t.Errorf("the killed child ran its lifetime callback:\n%s", text)
 			}
 		})
 	}
 }
 
-func signalName(sig os.Signal) string {
-	if sig == os.Interrupt {
-		return "SIGINT"
+// X3: SIGINT to a tree whose child is not shielded cancels it gracefully:
+// the child's endpoint ends, its lifetime callback runs, and it exits
+// without SIGTERM or SIGKILL.
+func TestGracefulCancel(t *testing.T) {
+	tr := start(t, progtest.Build(t, "."), "stuck: sleeping until cancelled", "-unshielded")
+	tr.Signal(t, os.Interrupt)
+	rest := tr.exit(t, 130)
+	text := strings.Join(rest, "\n")
+	steps := []int{
+		indexAll(rest, `msg="actor: cancelling sub-actor"`, "child=stuck@"),
+		index(rest, "stuck: cancelled"),
+		index(rest, "stuck: lifetime callback: cleaning up"),
+		indexAll(rest, "hang: the tree ended: actor: hang@", "stopped by SIGINT"),
 	}
-	return "SIGTERM"
+	if !slices.IsSorted(steps) || steps[0] < 0 {
+		t.Errorf("want the cancel request, the child's cancel and lifetime callback, the end (lines %v):\n%s", steps, text)
+	}
+	for _, bad := range []string{"sending SIGTERM to sub-actor", "killing it", "level=ERROR"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("a graceful cancel shows %q:\n%s", bad, text)
+		}
+	}
 }
 
-// checkDump checks one dump's lines, from its header to its footer.
-func checkDump(t *testing.T, dump []string) {
-	t.Helper()
-	text := strings.Join(dump, "\n")
-	if n := strings.Count(text, "----- SIGUSR1: hang"); n != 1 {
-		t.Errorf("%d dump headers before one footer:\n%s", n, text)
-	}
-	for _, want := range []string{
-		"SIGINT goes to: hang",
-		"task tree:\nrunner\n|_ task main #1 parked (nursery) at ",
-		"\n   |_ nursery\n      |_ task worker #",
-		"\n         |_ scope [shielded]\ngoroutines:\ngoroutine ",
-		"main.main()",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("dump lacks %q:\n%s", want, text)
+func count(lines []string, l string) int {
+	n := 0
+	for _, x := range lines {
+		if x == l {
+			n++
 		}
 	}
-	// Where each task waits, under its nursery (task ids are the runner's).
-	for _, task := range []string{"worker", "stuck"} {
-		if !slices.ContainsFunc(dump, func(l string) bool {
-			return strings.HasPrefix(l, "      |_ task "+task+" #") && strings.Contains(l, " parked (sleep forever) at ") && strings.Contains(l, "examples/hang/main.go:")
-		}) {
-			t.Errorf("dump lacks where %s waits:\n%s", task, text)
+	return n
+}
+
+// index returns the index of the first line starting with prefix, or -1.
+func index(lines []string, prefix string) int {
+	return slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, prefix) })
+}
+
+// indexAll returns the index of the first line holding every part, or -1.
+func indexAll(lines []string, parts ...string) int {
+	return slices.IndexFunc(lines, func(l string) bool {
+		for _, p := range parts {
+			if !strings.Contains(l, p) {
+				return false
+			}
 		}
-	}
+		return true
+	})
 }

@@ -1,20 +1,23 @@
-// Command hang shows what to do when a run hangs. Its task "stuck" sleeps
-// forever in a shielded cancel scope, so cancelling the run cannot end it,
-// beside a "worker" that sleeps unshielded. Run it with
-// `go run ./examples/hang`, then:
+// Command hang shows what to do when an actor tree hangs. The root actor
+// starts one sub-actor, "stuck", whose endpoint sleeps forever in a
+// shielded cancel scope, so cancelling the tree cannot end it, and waits
+// on it. Run it with `go run ./examples/hang`, then:
 //
-//   - kill -USR1 PID (the program prints its pid) dumps the task tree and
-//     every goroutine's stack, ending with an end-of-actor footer line; the
-//     tree shows where each task waits, and which scope is shielded;
-//   - Ctrl-C (or SIGTERM) cancels the run gracefully: the worker cleans up,
-//     the stuck task does not end, and after -grace the program gives up
-//     on it and exits, as the actor runtime's reaper hard-kills a child
-//     that does not end; a second Ctrl-C exits at once. It exits with the
-//     status a shell gives the signal it gave up on: 130 for Ctrl-C, 143
-//     for SIGTERM.
+//   - kill -USR1 PID (the root's pid, which it prints) dumps the root's
+//     task tree and goroutine stacks, ending with an end-of-actor footer,
+//     then relays SIGUSR1 to the child, whose dump follows, prefixed with
+//     "[stuck] ";
+//   - Ctrl-C (or SIGTERM) cancels the tree gracefully: the child is asked
+//     to cancel, does not end, gets SIGTERM, still does not end, and is
+//     killed with SIGKILL and an error log line naming it; then the root
+//     exits with the status a shell gives the signal: 130 for Ctrl-C, 143
+//     for SIGTERM. A second Ctrl-C exits at once.
 //
-// This is one process; with the actor runtime the stuck task lives in a
-// child actor, whose dump follows the root's.
+// With -unshielded the child sleeps unshielded: Ctrl-C then ends it
+// gracefully, its lifetime callback runs, and nothing is killed.
+//
+// Everything (the root's log, its dump, the child's output) goes to
+// standard output, so the order of events reads in one stream.
 package main
 
 import (
@@ -22,65 +25,85 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
-	"time"
+	"strings"
+	"syscall"
 
+	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/signals"
 )
 
-func main() {
-	grace := flag.Duration("grace", time.Second, "how long the graceful cancel may take before the program gives up on it")
-	flag.Parse()
-	fmt.Println("hang: the task \"stuck\" sleeps forever in a shielded scope: cancelling the run cannot end it")
-	fmt.Printf("hang: kill -USR1 %d dumps the task tree and goroutine stacks; Ctrl-C cancels, and gives up after %v\n", os.Getpid(), *grace)
-	err := sc.Run(func(ctx context.Context) error {
-		r := sc.CurrentTask(ctx).Runner()
-		// The dump goes to stdout, in order with the program's own lines.
-		releaseDump, err := signals.DumpOnSIGUSR1("hang", r.Token(), signals.WithOutput(os.Stdout))
-		switch {
-		case errors.Is(err, errors.ErrUnsupported):
-			fmt.Println("hang: this system has no SIGUSR1; no dumps")
-		case err != nil:
-			return err
-		default:
-			defer releaseDump()
-		}
-		// The stop signals: cancel the run, and give up on it after the
-		// grace period or at a second signal. These run on the signal
-		// guard's goroutine, so they only queue work and start a timer.
-		defer signals.Own("hang", func(sig os.Signal) {
-			fmt.Printf("hang: %s: cancelling the run\n", signals.Name(sig))
-			_ = r.Token().RunSyncSoon(r.Cancel)
-			time.AfterFunc(*grace, func() {
-				giveUp(sig, fmt.Sprintf("the run did not end within %v of the cancel", *grace))
-			})
-		}, func(sig os.Signal) {
-			giveUp(sig, signals.Name(sig)+" again")
-		})()
-		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
-			n.StartSoon("worker", func(ctx context.Context) error {
-				fmt.Println("worker: sleeping until cancelled")
-				err := sc.SleepForever(ctx)
-				fmt.Println("worker: cancelled, cleaning up")
-				return err
-			})
-			n.StartSoon("stuck", func(ctx context.Context) error {
-				return sc.OpenCancelScope(ctx, func(ctx context.Context, s *sc.CancelScope) error {
-					s.SetShield(true)
-					fmt.Println("stuck: sleeping forever, shielded from cancellation")
-					return sc.SleepForever(ctx)
-				})
-			})
-			return nil
-		})
+// sleep is the child's endpoint: it sleeps until cancelled, or forever
+// when shielded. Its lifetime callback says when the child ends cleanly.
+var sleep = actor.Func("sleep", func(ctx context.Context, shielded bool) (string, error) {
+	a, err := actor.Current(ctx)
+	if err != nil {
+		return "", err
+	}
+	a.OnExit(func(ctx context.Context) error {
+		fmt.Printf("%s: lifetime callback: cleaning up\n", a.Name())
+		return nil
 	})
-	fmt.Println("hang: the run ended:", err) // only if the stuck task ever ends
+	if !shielded {
+		fmt.Printf("%s: sleeping until cancelled (pid %d)\n", a.Name(), os.Getpid())
+		err := sc.SleepForever(ctx)
+		fmt.Printf("%s: cancelled\n", a.Name())
+		return "", err
+	}
+	return "", sc.OpenCancelScope(ctx, func(ctx context.Context, s *sc.CancelScope) error {
+		s.SetShield(true)
+		fmt.Printf("%s: sleeping forever, shielded from cancellation (pid %d)\n", a.Name(), os.Getpid())
+		return sc.SleepForever(ctx)
+	})
+})
+
+func main() {
+	actor.ChildMain()
+	cancelTimeout := flag.Duration("cancel-timeout", actor.DefaultCancelTimeout, "how long the root waits for the child to acknowledge a graceful cancel")
+	killGrace := flag.Duration("kill-grace", actor.DefaultKillGrace, "how long the child may take to exit after the cancel, and after SIGTERM, before the next step")
+	unshielded := flag.Bool("unshielded", false, "the child sleeps unshielded, so a cancel ends it gracefully")
+	flag.Parse()
+	// The root's log (the kill ladder's steps at LevelCancel) goes to
+	// stdout with everything else.
+	// The signal guard's lines log through slog's default logger, so that
+	// is the logger set here.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: actor.LevelCancel})))
+	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+			p, err := n.StartActor(ctx, "stuck")
+			if err != nil {
+				return err
+			}
+			fmt.Printf("hang: root pid %d; child %q pid %d\n", os.Getpid(), "stuck", p.PID())
+			if *unshielded {
+				fmt.Println("hang: the child sleeps unshielded: cancelling the tree ends it gracefully")
+			} else {
+				fmt.Println("hang: the child sleeps forever in a shielded scope: cancelling the tree cannot end it")
+			}
+			fmt.Printf("hang: kill -USR1 %d dumps the root's task tree, then the child's\n", os.Getpid())
+			fmt.Printf("hang: Ctrl-C (or kill -TERM %d) cancels the tree: a cancel request, then after %v SIGTERM, then after %v SIGKILL\n", os.Getpid(), *killGrace, *killGrace)
+			_, err = sleep.Run(ctx, p, !*unshielded)
+			return err
+		})
+	}, actor.WithName("hang"),
+		actor.WithDumpOutput(os.Stdout), actor.WithChildOutput(os.Stdout),
+		actor.WithCancelTimeout(*cancelTimeout), actor.WithKillGrace(*killGrace))
+	fmt.Println("hang: the tree ended:", err)
+	if errors.Is(err, sc.ErrInterrupted) {
+		os.Exit(signals.ExitCode(stopSignal(err)))
+	}
+	if err != nil {
+		os.Exit(1)
+	}
 }
 
-// giveUp ends the program without waiting for the stuck task, with the
-// status a shell reports for sig.
-func giveUp(sig os.Signal, why string) {
-	fmt.Printf("hang: %s; exiting without the stuck task's cleanup\n", why)
-	os.Exit(signals.ExitCode(sig))
+// stopSignal says which stop signal ended the tree. OpenRoot's error
+// names it only in its text, so that is where it is read from.
+func stopSignal(err error) os.Signal {
+	if strings.Contains(err.Error(), "stopped by SIGTERM") {
+		return syscall.SIGTERM
+	}
+	return os.Interrupt
 }
