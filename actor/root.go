@@ -36,8 +36,8 @@ const tokenLen = 32
 //
 // While it runs, the root owns SIGINT and SIGTERM (see package signals):
 // the first cancels the tree gracefully, and OpenRoot then returns an
-// error matching sc.ErrInterrupted naming the signal; a second exits the
-// process at once with 128+signal.
+// *StoppedError (matching sc.ErrInterrupted) naming the signal; a second
+// exits the process at once with 128+signal.
 func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) error, opts ...Option) error {
 	if body == nil {
 		return errors.New("actor: OpenRoot: nil body")
@@ -97,7 +97,7 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 		return body(ctx, a)
 	})
 	if stop != nil {
-		return errors.Join(fmt.Errorf("actor: %v stopped by %s: %w", a.id, signals.Name(stop), sc.ErrInterrupted), err)
+		return &StoppedError{Actor: a.id, Signal: stop, Err: err}
 	}
 	return err
 }
@@ -150,3 +150,28 @@ func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 func Run(body func(ctx context.Context, a *Actor) error, opts ...Option) error {
 	return sc.Run(func(ctx context.Context) error { return OpenRoot(ctx, body, opts...) })
 }
+
+// StoppedError is OpenRoot's error when a stop signal (SIGINT, SIGTERM)
+// ended the tree: the tree was cancelled gracefully, and Err is what the
+// run returned meanwhile (nil when it ended cleanly). It matches
+// sc.ErrInterrupted; Unwrap yields Err.
+type StoppedError struct {
+	Actor  ActorID   // the root that was stopped
+	Signal os.Signal // the signal that stopped it
+	Err    error     // the run's own error, if any
+}
+
+// Error names the root and the signal, then the run's error if any.
+func (e *StoppedError) Error() string {
+	s := fmt.Sprintf("actor: %v stopped by %s", e.Actor, signals.Name(e.Signal))
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Is matches sc.ErrInterrupted.
+func (e *StoppedError) Is(target error) bool { return target == sc.ErrInterrupted }
+
+// Unwrap returns the run's own error.
+func (e *StoppedError) Unwrap() error { return e.Err }

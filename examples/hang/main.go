@@ -27,8 +27,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
-	"syscall"
 
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
@@ -99,11 +97,11 @@ func main() {
 	}
 }
 
-// stopSignal says which stop signal ended the tree. OpenRoot's error
-// names it only in its text, so that is where it is read from.
+// stopSignal says which stop signal ended the tree.
 func stopSignal(err error) os.Signal {
-	if strings.Contains(err.Error(), "stopped by SIGTERM") {
-		return syscall.SIGTERM
+	var se *actor.StoppedError
+	if errors.As(err, &se) {
+		return se.Signal
 	}
 	return os.Interrupt
 }

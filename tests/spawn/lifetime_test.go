@@ -128,8 +128,9 @@ func TestRootSIGINTEndsTree(t *testing.T) {
 			})
 		})
 	}, quiet(t))
-	if !errors.Is(err, sc.ErrInterrupted) {
-		t.Fatalf("OpenRoot after SIGINT = %v, want an error matching sc.ErrInterrupted", err)
+	var stopped *actor.StoppedError
+	if !errors.Is(err, sc.ErrInterrupted) || !errors.As(err, &stopped) || stopped.Signal != syscall.SIGINT {
+		t.Fatalf("OpenRoot after SIGINT = %v, want a *actor.StoppedError for SIGINT matching sc.ErrInterrupted", err)
 	}
 	if b, rerr := os.ReadFile(path); rerr != nil || string(b) != "ran" {
 		t.Errorf("the child's lifetime callback did not run: %q, %v", b, rerr)
