@@ -63,7 +63,7 @@ func TestQuickstartRuns(t *testing.T) {
 	if strings.Contains(out, "cancelled") {
 		t.Errorf("a run without Ctrl-C reports a cancellation:\n%s", out)
 	}
-	waitGone(t, child)
+	progtest.WaitGone(t, child)
 }
 
 // Ctrl-C (a real SIGINT) stops the root actor, which owns the signal while
@@ -106,7 +106,7 @@ func TestQuickstartStopSignal(t *testing.T) {
 			if code, rest := p.Exit(t); code != tt.wantCode || len(rest) != 0 {
 				t.Fatalf("exit status %d, want %d; output after %q: %q", code, tt.wantCode, tt.wantLast, rest)
 			}
-			waitGone(t, child)
+			progtest.WaitGone(t, child)
 		})
 	}
 }
