@@ -99,16 +99,19 @@ func main() {
 	var sig os.Signal
 	var se *actor.StoppedError
 	var ie *loop.InterruptedError
+	stopped := true
 	switch {
 	case errors.As(err, &se):
 		sig = se.Signal
 	case errors.As(err, &ie):
 		sig = ie.Signal
-		if sig == nil {
-			sig = os.Interrupt
-		}
+	default:
+		stopped = false
 	}
-	if sig != nil {
+	if stopped {
+		if sig == nil {
+			sig = os.Interrupt // a signal left unnamed is SIGINT
+		}
 		if sig == os.Interrupt {
 			fmt.Println("stopped by Ctrl-C")
 		} else {
