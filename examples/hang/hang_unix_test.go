@@ -3,14 +3,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/hitchrt/hitch/internal/progtest"
 )
@@ -100,24 +98,8 @@ func (tr *tree) exit(t *testing.T, wantCode int) []string {
 	if strings.Contains(text, "|_____ end-of-") {
 		t.Errorf("a dump after the one asked for:\n%s", text)
 	}
-	gone(t, tr.child)
+	progtest.WaitGone(t, tr.child)
 	return rest
-}
-
-// gone waits, with a bound, until no process has the pid.
-func gone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := syscall.Kill(pid, 0)
-		if errors.Is(err, syscall.ESRCH) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the child (pid %d) is still there after the root exited: kill(pid, 0) = %v", pid, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // X1, X2: SIGUSR1 to the root dumps the root's tree, then the child's;
