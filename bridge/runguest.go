@@ -20,8 +20,10 @@ import (
 // waiting, parked, while the host loop keeps turning, until the guest's
 // done callback has fired: a guest is never abandoned because its host
 // task was cancelled, and its cleanup (however long) costs the host
-// nothing while it waits. RunGuest then returns main's value with an error
-// matching loop.ErrCancelled that also carries the guest's error, if any.
+// nothing while it waits. RunGuest then returns an error matching
+// loop.ErrCancelled that also carries the guest's error, if any; the value
+// is main's when main itself returned no error, and T's zero value when it
+// did (as Outcome.Value), so a count kept by main is lost with its error.
 // If the loop closes first (a second SIGINT under loop.Run), RunGuest
 // returns a *TranslationError matching ErrAbandoned once the guest's tasks
 // have been stopped.
