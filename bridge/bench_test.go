@@ -23,8 +23,8 @@ func pingPong(b *testing.B, pairs int) func(ctx context.Context) error {
 		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 			b.ResetTimer()
 			for range pairs {
-				ping, pong, _ := sc.NewChannel[int](0)
-				back, forth, _ := sc.NewChannel[int](0)
+				ping, pong := sc.NewChannel[int](0)
+				back, forth := sc.NewChannel[int](0)
 				n.StartSoon("ping", func(ctx context.Context) error {
 					for i := range per {
 						if err := ping.Send(ctx, i); err != nil {

@@ -20,7 +20,7 @@ func TestG6StepsRunOnHostThread(t *testing.T) {
 	finished := false
 	g, err := bridge.StartGuestRun(h, unit(func(ctx context.Context) error {
 		tids = append(tids, syscall.Gettid())
-		tx, rx, _ := sc.NewChannel[int](0)
+		tx, rx := sc.NewChannel[int](0)
 		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 			n.StartSoon("producer", func(ctx context.Context) error {
 				defer tx.Close()

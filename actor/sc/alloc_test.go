@@ -15,7 +15,7 @@ import (
 func TestHotPathsDoNotAllocate(t *testing.T) {
 	key := sc.NewKey[int]("k")
 	err := sc.Run(func(ctx context.Context) error {
-		tx, rx, _ := sc.NewChannel[int](0)
+		tx, rx := sc.NewChannel[int](0)
 		in := sc.NewInbox[int](runnerOf(ctx), 4)
 		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 			var ev sc.Event

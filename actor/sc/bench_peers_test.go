@@ -87,8 +87,8 @@ func BenchmarkPingPong(b *testing.B) {
 	b.Run("sc", func(b *testing.B) {
 		b.ReportAllocs()
 		err := sc.Run(func(ctx context.Context) error {
-			pingTx, pingRx, _ := sc.NewChannel[int](0)
-			pongTx, pongRx, _ := sc.NewChannel[int](0)
+			pingTx, pingRx := sc.NewChannel[int](0)
+			pongTx, pongRx := sc.NewChannel[int](0)
 			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 				n.StartSoon("pong", func(ctx context.Context) error {
 					for {

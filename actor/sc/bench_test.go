@@ -90,10 +90,7 @@ func BenchmarkChannelHandoff(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			err := sc.Run(func(ctx context.Context) error {
-				tx, rx, err := sc.NewChannel[int](c.capacity)
-				if err != nil {
-					return err
-				}
+				tx, rx := sc.NewChannel[int](c.capacity)
 				return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 					b.ResetTimer()
 					n.StartSoon("sender", func(ctx context.Context) error {

@@ -8,15 +8,15 @@ import (
 // NewChannel makes a memory channel (trio's open_memory_channel) with room
 // for capacity buffered values and returns its send and receive ends.
 // capacity 0 makes every Send wait for a receiver. A negative capacity is
-// an error. The ends are for tasks of one runner (and host code between
+// a programmer error and panics. The ends are for tasks of one runner (and host code between
 // ticks); values cross between tasks without copying beyond the value
 // itself, and a steady stream allocates nothing.
-func NewChannel[T any](capacity int) (*SendChannel[T], *ReceiveChannel[T], error) {
+func NewChannel[T any](capacity int) (*SendChannel[T], *ReceiveChannel[T]) {
 	if capacity < 0 {
-		return nil, nil, fmt.Errorf("sc: NewChannel: negative capacity %d", capacity)
+		panic(fmt.Sprintf("sc: NewChannel: negative capacity %d", capacity))
 	}
 	st := &chanState[T]{buf: make([]T, capacity), openSend: 1, openRecv: 1}
-	return &SendChannel[T]{st: st}, &ReceiveChannel[T]{st: st}, nil
+	return &SendChannel[T]{st: st}, &ReceiveChannel[T]{st: st}
 }
 
 // chanState is the shared state of a channel. Runner-owned.

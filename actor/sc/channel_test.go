@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +18,7 @@ func TestChannelBoundedCloseDrain(t *testing.T) {
 	runAll(t, func(t *testing.T, run runFunc) {
 		var trace []string
 		err := run(func(ctx context.Context) error {
-			tx, rx, err := sc.NewChannel[int](2)
-			if err != nil {
-				return err
-			}
+			tx, rx := sc.NewChannel[int](2)
 			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 				n.StartSoon("sender", func(ctx context.Context) error {
 					for i := range 3 {
@@ -76,10 +74,7 @@ func TestChannelBoundedCloseDrain(t *testing.T) {
 func TestChannelBrokenAndClones(t *testing.T) {
 	runAll(t, func(t *testing.T, run runFunc) {
 		err := run(func(ctx context.Context) error {
-			if _, _, err := sc.NewChannel[int](-1); err == nil {
-				return errors.New("negative capacity accepted")
-			}
-			tx, rx, _ := sc.NewChannel[string](0)
+			tx, rx := sc.NewChannel[string](0)
 			tx2, err := tx.Clone()
 			if err != nil {
 				return err
@@ -126,7 +121,7 @@ func TestChannelBrokenAndClones(t *testing.T) {
 func TestChannelEndAfterAllClonesClose(t *testing.T) {
 	runAll(t, func(t *testing.T, run runFunc) {
 		err := run(func(ctx context.Context) error {
-			tx, rx, _ := sc.NewChannel[int](4)
+			tx, rx := sc.NewChannel[int](4)
 			tx2, _ := tx.Clone()
 			tx.Send(ctx, 1)
 			tx.Close()
@@ -156,4 +151,16 @@ func TestChannelEndAfterAllClonesClose(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// A negative capacity is a programmer error: NewChannel panics, naming
+// itself and the value.
+func TestNewChannelNegativeCapacityPanics(t *testing.T) {
+	defer func() {
+		r := recover()
+		if s, _ := r.(string); !strings.Contains(s, "sc: NewChannel: negative capacity -1") {
+			t.Fatalf("recovered %v, want a panic naming NewChannel and the capacity", r)
+		}
+	}()
+	sc.NewChannel[int](-1)
 }

@@ -42,10 +42,7 @@ func Example() {
 // ends the consumer's loop once the buffer is drained.
 func ExampleNewChannel() {
 	err := sc.Run(func(ctx context.Context) error {
-		tx, rx, err := sc.NewChannel[string](1)
-		if err != nil {
-			return err
-		}
+		tx, rx := sc.NewChannel[string](1)
 		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 			n.StartSoon("producer", func(ctx context.Context) error {
 				defer tx.Close()

@@ -48,19 +48,19 @@ var blockingOps = []struct {
 		return sc.NewSemaphore(0).Acquire
 	}},
 	{"Send/room", func(context.Context) func(context.Context) error {
-		tx, _, _ := sc.NewChannel[int](1)
+		tx, _ := sc.NewChannel[int](1)
 		return func(ctx context.Context) error { return tx.Send(ctx, 1) }
 	}},
 	{"Send/full", func(context.Context) func(context.Context) error {
-		tx, _, _ := sc.NewChannel[int](0)
+		tx, _ := sc.NewChannel[int](0)
 		return func(ctx context.Context) error { return tx.Send(ctx, 1) }
 	}},
 	{"Receive/empty", func(context.Context) func(context.Context) error {
-		_, rx, _ := sc.NewChannel[int](0)
+		_, rx := sc.NewChannel[int](0)
 		return func(ctx context.Context) error { _, err := rx.Receive(ctx); return err }
 	}},
 	{"Receive/buffered", func(ctx context.Context) func(context.Context) error {
-		tx, rx, _ := sc.NewChannel[int](1)
+		tx, rx := sc.NewChannel[int](1)
 		tx.Send(ctx, 1)
 		return func(ctx context.Context) error { _, err := rx.Receive(ctx); return err }
 	}},

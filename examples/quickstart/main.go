@@ -129,10 +129,7 @@ func main() {
 // the results that arrive. Each worker has the sub-actor behind p square
 // its jobs.
 func collect(ctx context.Context, p *actor.Portal, jobs int, got *int) error {
-	send, recv, err := sc.NewChannel[string](0)
-	if err != nil {
-		return err
-	}
+	send, recv := sc.NewChannel[string](0)
 	return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 		defer send.Close() // each worker holds its own clone
 		for id := 1; id <= workers; id++ {
