@@ -78,13 +78,11 @@ func main() {
 
 	u := newUI()
 	u.text = "starting"
-	var outcome error
 	g, err := bridge.StartGuestRun(u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, guestMain(ctx, u)
 	}, func(o bridge.Outcome[struct{}]) {
 		// On the UI thread, once every guest task has returned.
 		fmt.Println("guest done:", o.Err)
-		outcome = o.Err
 		u.stop()
 	}, bridge.WithHostThreadLocked(), bridge.WithSIGINT(false))
 	if err != nil {
@@ -96,9 +94,13 @@ func main() {
 	// the root actor runs, it owns SIGINT and SIGTERM and stops the tree
 	// itself; this claim, below it, covers the moments before and after.
 	var stopSig os.Signal // UI thread only
+	quitting := false
 	quit := func(why string) {
-		fmt.Println("quit:", why)
-		g.Cancel()
+		if !quitting {
+			quitting = true
+			fmt.Println("quit:", why)
+			g.Cancel()
+		}
 	}
 	u.onFrame = func() {
 		if u.frame == *frames {
@@ -107,7 +109,9 @@ func main() {
 	}
 	release := signals.Own("embedded", func(sig os.Signal) {
 		_ = u.RunSyncSoonThreadsafe(func() {
-			stopSig = sig
+			if stopSig == nil {
+				stopSig = sig
+			}
 			quit(signals.Name(sig))
 		})
 	}, nil)
@@ -115,18 +119,19 @@ func main() {
 	release()
 	fmt.Println("ui loop stopped")
 
+	// The run's outcome, once its helper goroutines are gone too. A stop
+	// signal the root actor took ends it with a *actor.StoppedError whose
+	// Err is nil when the tree stopped cleanly.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := g.Wait(ctx); err != nil && outcome == nil { // the run's helper goroutines are gone too
-		outcome = err
-	}
+	err = g.Wait(ctx)
 	var se *actor.StoppedError
-	if errors.As(outcome, &se) {
-		stopSig, outcome = se.Signal, se.Err
+	if errors.As(err, &se) {
+		stopSig, err = se.Signal, se.Err
 	}
 	switch {
-	case outcome != nil && !errors.Is(outcome, sc.ErrCancelled):
-		fmt.Println("error:", outcome)
+	case err != nil:
+		fmt.Println("error:", err)
 		os.Exit(1)
 	case stopSig == os.Interrupt:
 		fmt.Println("stopped by Ctrl-C")
