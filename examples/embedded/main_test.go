@@ -48,7 +48,6 @@ func streamed(t *testing.T, p *progtest.Proc) ([]string, int) {
 	t.Helper()
 	lines := p.Until(t, startedPrefix)
 	child := childPID(t, lines, p.Cmd.Process.Pid)
-	lines = append(lines, p.Until(t, fmt.Sprintf("frame %d: ", 1))...)
 	for !slices.ContainsFunc(lines, func(s string) bool { return renders(s, child) }) {
 		lines = append(lines, p.Until(t, "frame ")...)
 	}
