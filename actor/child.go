@@ -64,6 +64,12 @@ func runChild(name string) int {
 	}
 	cfg := defaultConfig()
 	cfg.where = forRoot
+	if bs.Listen != "" {
+		if cfg.listen, err = ipc.ParseAddr(bs.Listen); err != nil {
+			logger.Error("actor: sub-actor cannot start", "name", name, "err", err)
+			return 2
+		}
+	}
 	cfg.logger, cfg.childOutput = logger, os.Stderr
 	cfg.logLevel, cfg.logLevelSet = level, true
 	a, err := newActor(ActorID{Name: bs.Name, UID: bs.UID}, cfg, bs.Token, false)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"syscall"
 
@@ -234,8 +235,30 @@ func (a *Actor) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.selfCall(ctx, rp, selfRegister, regEntry{id: a.id, addr: a.addr.String()}.triple())
+	_, err = a.selfCall(ctx, rp, selfRegister, regEntry{id: a.id, addr: advertised(a.addr, rp.ch.LocalAddr()).String()}.triple())
 	return err
+}
+
+// advertised returns the address others reach addr at: addr itself,
+// unless it listens on every interface (0.0.0.0, ::), which no other host
+// can dial; then the host of local, this end of the connection to the
+// registry, is one they can.
+func advertised(addr ipc.Addr, local net.Addr) ipc.Addr {
+	if addr.Network != "tcp" {
+		return addr
+	}
+	host, port, err := net.SplitHostPort(addr.Address)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return addr
+	}
+	tcp, ok := local.(*net.TCPAddr)
+	if !ok || tcp.IP == nil {
+		return addr
+	}
+	return ipc.TCP(net.JoinHostPort(tcp.IP.String(), port))
 }
 
 // unregister removes this actor from the registry on the way out, without

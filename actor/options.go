@@ -54,10 +54,14 @@ type config struct {
 	name   string
 	logger *slog.Logger
 	token  []byte
-	listen ipc.Addr
+	listen ipc.Addr // where this actor listens; a sub-actor's comes in its bootstrap record
 	// registry is where the tree's registry is, or should be; zero means
 	// this root is a new tree's registry on its listen address.
 	registry ipc.Addr
+
+	// StartActor only: where the child listens; zero means the host its
+	// parent listens on, on an ephemeral port (see childListenAddr).
+	childListen ipc.Addr
 
 	// Both: on a root they are the defaults for every child started from
 	// this process; on StartActor they override them for one child.
@@ -153,17 +157,23 @@ func WithToken(token []byte) Option {
 	})
 }
 
-// WithListenAddr sets where the root actor listens; the default is
-// loopback TCP on an ephemeral port. Root only.
+// WithListenAddr sets where an actor listens. On OpenRoot it is the root's
+// address; the default is loopback TCP on an ephemeral port. On StartActor
+// it is that child's; the default there is the host its parent listens on,
+// on an ephemeral port, so a tree opened on a routable address stays
+// reachable from other machines all the way down (an unspecified host such
+// as 0.0.0.0 is registered under the address this actor reaches the
+// registry from). A zero address is an error.
 func WithListenAddr(addr ipc.Addr) Option {
 	return optionFunc(func(c *config) error {
-		if err := rootOnly(c, "WithListenAddr"); err != nil {
-			return err
-		}
 		if addr.IsZero() {
 			return fmt.Errorf("actor: WithListenAddr: zero address")
 		}
-		c.listen = addr
+		if c.where == forStart {
+			c.childListen = addr
+		} else {
+			c.listen = addr
+		}
 		return nil
 	})
 }

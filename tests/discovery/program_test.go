@@ -28,6 +28,7 @@ const programEnv = "HITCH_TEST_PROGRAM"
 // programs are the separate programs the tests start.
 var programs = map[string]func(regAddr ipc.Addr, token []byte, arg string) error{
 	"sigtree": runSigTree,
+	"remote":  runRemote,
 }
 
 // runProgram runs the program spec names and returns its exit status.
@@ -66,6 +67,7 @@ func runProgram(spec string) int {
 // (closed at end-of-file); its stderr is kept for failure reports.
 type program struct {
 	cmd    *exec.Cmd
+	stdin  io.WriteCloser // closing it asks the programs that read it to end
 	lines  chan string
 	stderr *bytes.Buffer
 	done   chan struct{} // closed once the process is reaped
@@ -91,6 +93,9 @@ func startProgram(t *testing.T, prefix []string, name string, regAddr ipc.Addr, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +116,7 @@ func startProgram(t *testing.T, prefix []string, name string, regAddr ipc.Addr, 
 		close(p.done)
 	}()
 	t.Cleanup(func() {
+		_ = p.stdin.Close()
 		_ = cmd.Process.Kill()
 		for range p.lines {
 		}
