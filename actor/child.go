@@ -161,7 +161,7 @@ func (a *Actor) watchParent(pipe io.Reader) {
 	}, func(s os.Signal) {
 		a.logger.Warn("actor: second stop signal; exiting now", "actor", a.id.String(), "signal", signals.Name(s))
 		os.Exit(signals.ExitCode(s))
-	}, signals.WithLogger(a.logger))
+	}, signals.WithLogger(slog.New(quietInfo{a.logger.Handler(), LevelCancel})))
 }
 
 // parentLost cancels the actor and bounds its teardown. Runner-owned.

@@ -1,6 +1,7 @@
 package actor
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -103,7 +104,22 @@ func (c config) build(where string, opts []Option) (config, error) {
 	if c.childOutput == nil {
 		c.childOutput = os.Stderr
 	}
+	if c.where == forRoot && !c.logLevelSet {
+		c.logLevel = lowestEnabled(c.logger.Handler())
+	}
 	return c, nil
+}
+
+// lowestEnabled returns the lowest of the standard and runtime levels h
+// logs at: sub-actors log from there, so they encode no record the root's
+// handler would drop, and the root's handler, set to Debug, sees theirs.
+func lowestEnabled(h slog.Handler) slog.Level {
+	for _, l := range []slog.Level{slog.LevelDebug, LevelRuntime, LevelTransport, LevelCancel, slog.LevelInfo, slog.LevelWarn, slog.LevelError} {
+		if h.Enabled(context.Background(), l) {
+			return l
+		}
+	}
+	return slog.LevelError + 4
 }
 
 func rootOnly(c *config, opt string) error {
@@ -128,8 +144,10 @@ func WithName(name string) Option {
 }
 
 // WithLogger sets the root actor's logger; nil (the default) means
-// slog.Default(). Root only: sub-actors log to their stderr, which reaches
-// the root prefixed with their name.
+// slog.Default(). Root only: the records of every sub-actor of this
+// process's tree reach this logger's handler, each with an "actor"
+// attribute naming the actor that logged it (their other stderr output
+// goes to WithChildOutput).
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) error {
 		if err := rootOnly(c, "WithLogger"); err != nil {
@@ -248,8 +266,10 @@ func WithKillGrace(d time.Duration) Option {
 	})
 }
 
-// WithChildOutput sets where the stderr lines of sub-actors go, each
-// prefixed with the child's name (default os.Stderr).
+// WithChildOutput sets where the stderr output of sub-actors other than
+// their log records goes (a panic, a print, a SIGUSR1 dump), each line
+// prefixed with the child's name (default os.Stderr). Their log records go
+// to the root's logger (WithLogger).
 func WithChildOutput(w io.Writer) Option {
 	return optionFunc(func(c *config) error {
 		if w == nil {
@@ -305,7 +325,9 @@ func WithVar(key, value string) Option {
 }
 
 // WithLogLevel sets the minimum level sub-actors log at; it is relayed to
-// their own children in turn. The default is Info.
+// their own children in turn. Their records reach the root's logger
+// whatever its own level. The default is the lowest level the root's
+// logger enables (Info with slog's default logger).
 func WithLogLevel(l slog.Level) Option {
 	return optionFunc(func(c *config) error {
 		c.logLevel, c.logLevelSet = l, true

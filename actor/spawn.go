@@ -130,7 +130,7 @@ func (c *child) startProcess() error {
 	cmd := exec.Command(exe, childFlag+"="+c.id.Name)
 	cmd.ExtraFiles = []*os.File{r} // fd 3 in the child
 	cmd.Stdout = os.Stdout
-	c.out = &lineWriter{prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput}
+	c.out = &lineWriter{name: c.id.Name, prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput, log: c.a.logger.Handler()}
 	cmd.Stderr = c.out
 	cmd.SysProcAttr = sysProcAttr()
 	// A grandchild still holding the child's stderr must not keep Wait
