@@ -215,7 +215,9 @@ func (q quietInfo) WithAttrs(as []slog.Attr) slog.Handler {
 	return quietInfo{q.Handler.WithAttrs(as), q.level}
 }
 
-func (q quietInfo) WithGroup(g string) slog.Handler { return quietInfo{q.Handler.WithGroup(g), q.level} }
+func (q quietInfo) WithGroup(g string) slog.Handler {
+	return quietInfo{q.Handler.WithGroup(g), q.level}
+}
 
 // outMu serialises the prefixed lines of every child, so lines of two
 // children never interleave mid-line.
