@@ -139,4 +139,3 @@ func decodeValue(dec *json.Decoder) (slog.Value, error) {
 	}
 	return slog.AnyValue(nil), nil
 }
-
