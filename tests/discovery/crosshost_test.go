@@ -189,3 +189,53 @@ func sameHost(addr, host string) bool {
 	x, y := net.ParseIP(h), net.ParseIP(host)
 	return x != nil && y != nil && (x.Equal(y) || x.IsUnspecified() && y.IsUnspecified())
 }
+
+// whereBelow starts a grandchild and reports where it listens.
+var whereBelow = actor.Func("discovery.whereBelow", func(ctx context.Context, name string) (string, error) {
+	var addr string
+	err := actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+		g, err := n.StartActor(ctx, name)
+		if err != nil {
+			return err
+		}
+		if addr, err = where.Run(ctx, g, 0); err != nil {
+			return err
+		}
+		return n.Cancel(ctx)
+	})
+	return addr, err
+})
+
+// StartActor's WithListenAddr sets where that child listens; its own
+// children listen on its host in turn.
+func TestChildListenAddr(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 to listen on: %v", err)
+	}
+	ln.Close()
+	err = actor.Run(func(ctx context.Context, a *actor.Actor) error {
+		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+			kid, err := n.StartActor(ctx, "kid", actor.WithListenAddr(ipc.TCP("127.0.0.2:0")))
+			if err != nil {
+				return err
+			}
+			for what, fn := range map[string]func() (string, error){
+				"the child":      func() (string, error) { return where.Run(ctx, kid, 0) },
+				"the grandchild": func() (string, error) { return whereBelow.Run(ctx, kid, "grandkid") },
+			} {
+				addr, err := fn()
+				if err != nil {
+					return err
+				}
+				if !sameHost(addr, "127.0.0.2") {
+					t.Errorf("%s listens on %s, want host 127.0.0.2", what, addr)
+				}
+			}
+			return n.Cancel(ctx)
+		})
+	}, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+}

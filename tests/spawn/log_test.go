@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hitchrt/hitch/actor"
@@ -206,6 +207,51 @@ func TestHealthyTreeQuietAtInfo(t *testing.T) {
 	for _, r := range logs.recs {
 		who, _ := attr(r, "actor")
 		t.Errorf("logged at %v by %s: %s", r.Level, who, r.Message)
+	}
+	logs.mu.Unlock()
+	if s := out.String(); s != "" {
+		t.Errorf("printed:\n%s", s)
+	}
+}
+
+// A tree stopped by Ctrl-C (SIGINT to the root and to its sub-actor, as a
+// terminal sends it to the whole process group) says so once at Info, in
+// the root; the sub-actor's stop is a routine event below Info.
+func TestInterruptedTreeQuietAtInfo(t *testing.T) {
+	logs := &records{}
+	var out syncBuffer
+	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+			kid, err := n.StartActor(ctx, "kid")
+			if err != nil {
+				return err
+			}
+			if _, err := echo.Run(ctx, kid, "hi"); err != nil {
+				return err
+			}
+			for _, pid := range []int{os.Getpid(), kid.PID()} {
+				if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
+					return err
+				}
+			}
+			return sc.SleepForever(ctx)
+		})
+	}, actor.WithLogger(slog.New(atLeast{logs})), actor.WithChildOutput(&out))
+	if !errors.Is(err, sc.ErrInterrupted) {
+		t.Fatalf("Run after SIGINT: %v, want an error matching sc.ErrInterrupted", err)
+	}
+	var cerr *actor.ChildExitError
+	if errors.As(err, &cerr) {
+		t.Errorf("the interrupted child's exit is reported as a failure: %v", err)
+	}
+	logs.mu.Lock()
+	for _, r := range logs.recs {
+		if who, _ := attr(r, "actor"); who != "" || !strings.Contains(r.Message, "SIGINT") {
+			t.Errorf("logged at %v by %q: %s", r.Level, who, r.Message)
+		}
+	}
+	if len(logs.recs) != 1 {
+		t.Errorf("%d records at Info or above, want the root's one report of SIGINT", len(logs.recs))
 	}
 	logs.mu.Unlock()
 	if s := out.String(); s != "" {
