@@ -30,17 +30,28 @@ func (st *ctxState) cancelRemoteAcked(ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
+	acked := a.requestAcked(ctx, p, selfCancelTask, args, ctxCancelTimeout)
+	if !acked {
+		a.logger.Log(ctx, LevelCancel, "actor: no answer to a context's cancel request in time", "actor", a.id.String(), "peer", p.id.String(), "func", st.name, "timeout", ctxCancelTimeout)
+	}
+	return acked
+}
+
+// requestAcked sends one of the runtime's cancel requests (fn, with args)
+// to p and waits, shielded and at most timeout, for its CancelAck; it
+// reports whether the ack came before the timeout or the channel's end.
+func (a *Actor) requestAcked(ctx context.Context, p *peer, fn string, args msg.Raw, timeout time.Duration) bool {
 	d, err := p.openDialog()
 	if err != nil {
 		return false
 	}
 	defer d.close()
-	if err := p.send(&msg.Start{Cid: d.cid, NS: nsSelf, Func: selfCancelTask, Args: args, CallerUID: a.id.UID}); err != nil {
+	if err := p.send(&msg.Start{Cid: d.cid, NS: nsSelf, Func: fn, Args: args, CallerUID: a.id.UID}); err != nil {
 		return false
 	}
 	acked := false
 	_ = shielded(ctx, func(ctx context.Context) error {
-		return sc.MoveOnAfter(ctx, ctxCancelTimeout, func(ctx context.Context) error {
+		return sc.MoveOnAfter(ctx, timeout, func(ctx context.Context) error {
 			m, err := d.receive(ctx)
 			if err != nil {
 				return err
@@ -49,9 +60,6 @@ func (st *ctxState) cancelRemoteAcked(ctx context.Context) bool {
 			return nil
 		})
 	})
-	if !acked {
-		a.logger.Log(ctx, LevelCancel, "actor: no answer to a context's cancel request in time", "actor", a.id.String(), "peer", p.id.String(), "func", st.name, "timeout", ctxCancelTimeout)
-	}
 	return acked
 }
 

@@ -58,8 +58,8 @@ func crossHost(t *testing.T, regIP, listen, remoteIP string, prefix []string) {
 	token := []byte("cross-host test token")
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return sc.FailAfter(ctx, bound, func(ctx context.Context) error {
-			var rc *regClient
-			if err := runOff(ctx, func() (err error) { rc, err = dialRegistry(a.Addr(), token); return err }); err != nil {
+			rc, err := dialRegistry(ctx, a.Addr(), token)
+			if err != nil {
 				return err
 			}
 			defer rc.ch.Close()

@@ -30,12 +30,19 @@ type regClient struct {
 	id    msg.ActorID
 }
 
-func dialRegistry(addr ipc.Addr, token []byte) (*regClient, error) {
+// dialRegistry connects a regClient to the registry at addr, for the
+// task of ctx.
+func dialRegistry(ctx context.Context, addr ipc.Addr, token []byte) (*regClient, error) {
 	id := msg.ActorID{Name: "injector", UID: uuid.NewString()}
-	ctx, cancel := context.WithTimeout(context.Background(), bound)
-	defer cancel()
-	ch, err := ipc.Dial(ctx, addr, ipc.WithToken(token),
-		ipc.WithIdentity(msg.Identity{Name: id.Name, UID: id.UID, PID: os.Getpid()}))
+	var ch *ipc.Channel
+	err := runOff(ctx, func() error {
+		dctx, cancel := context.WithTimeout(context.Background(), bound)
+		defer cancel()
+		var err error
+		ch, err = ipc.Dial(dctx, addr, ipc.WithToken(token),
+			ipc.WithIdentity(msg.Identity{Name: id.Name, UID: id.UID, PID: os.Getpid()}))
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +121,8 @@ func TestStaleEntryDeleted(t *testing.T) {
 	dead := deadAddr(t)
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return sc.FailAfter(ctx, bound, func(ctx context.Context) error {
-			var rc *regClient
-			if err := runOff(ctx, func() (err error) { rc, err = dialRegistry(a.Addr(), token); return err }); err != nil {
+			rc, err := dialRegistry(ctx, a.Addr(), token)
+			if err != nil {
 				return err
 			}
 			defer rc.ch.Close()
