@@ -55,7 +55,14 @@
 // The root is the tree's registry unless WithRegistryAddr names one to
 // join. Every actor registers when it starts serving and is forgotten when
 // it ends. FindActor and WaitForActor look at the actor itself, then its
-// connected peers (the parent included), then the registry.
+// connected peers (the parent included), then the registry; an entry
+// whose address refuses connections (its actor died where the registry
+// could not see it) is deleted by the lookup that meets it.
+//
+// A tree spans machines: a root that listens on a routable address
+// (WithListenAddr) has its sub-actors listen on the same host, and a
+// program on another machine joins the tree given the registry's address
+// and the tree's token (WithRegistryAddr, WithToken).
 //
 // # Tasks and goroutines
 //
