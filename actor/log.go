@@ -113,7 +113,10 @@ type lineWriter struct {
 
 const (
 	tailLines   = 20
-	maxLineSize = 4 << 10
+	maxLineSize = 4 << 10 // of a raw line, before it is cut
+	// maxRecordSize is maxLineSize for a log record, which must arrive
+	// whole to be decoded (an error's stack makes a long one).
+	maxRecordSize = 1 << 20
 )
 
 func (w *lineWriter) Write(p []byte) (int, error) {
@@ -122,7 +125,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			w.part = append(w.part, p...)
-			if len(w.part) > maxLineSize {
+			if len(w.part) > maxLineSize && (!bytes.HasPrefix(w.part, recordMark) || len(w.part) > maxRecordSize) {
 				w.line(w.part)
 				w.part = w.part[:0]
 			}
@@ -178,13 +181,7 @@ func (w *lineWriter) relay(r slog.Record) string {
 	if w.log != nil {
 		_ = w.log.Handle(context.Background(), r)
 	}
-	var sb strings.Builder
-	sb.WriteString(levelName(r.Level) + " " + r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		sb.WriteString(" " + a.String())
-		return true
-	})
-	return sb.String()
+	return recordText(r)
 }
 
 // keep adds a line to the tail.

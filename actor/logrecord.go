@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -138,4 +139,16 @@ func decodeValue(dec *json.Decoder) (slog.Value, error) {
 		return slog.BoolValue(t), nil
 	}
 	return slog.AnyValue(nil), nil
+}
+
+// recordText renders a record as a line of text: its level, message and
+// attributes.
+func recordText(r slog.Record) string {
+	var sb strings.Builder
+	sb.WriteString(levelName(r.Level) + " " + r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		sb.WriteString(" " + a.String())
+		return true
+	})
+	return sb.String()
 }
