@@ -122,10 +122,12 @@ var errWrongActor = errors.New("actor: another actor answers at that address")
 
 // isStale reports whether a dial's error shows that the registry entry it
 // followed is stale: nothing listens at its address any more, or another
-// actor does. Other failures (a timeout, an unreachable host) may pass, so
-// the entry is kept.
+// actor does (of this tree, or of another that refuses our token). Other
+// failures (a timeout, an unreachable host) may pass, so the entry is
+// kept.
 func isStale(err error) bool {
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, os.ErrNotExist) || errors.Is(err, errWrongActor)
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, os.ErrNotExist) ||
+		errors.Is(err, errWrongActor) || errors.Is(err, ipc.ErrAuth)
 }
 
 // deleteStale removes entry e from the tree's registry, if it still holds

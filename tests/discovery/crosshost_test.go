@@ -63,7 +63,10 @@ func crossHost(t *testing.T, regIP, listen, remoteIP string, prefix []string) {
 				return err
 			}
 			defer rc.ch.Close()
-			prog := startProgram(t, prefix, "remote", a.Addr(), token, listen)
+			prog , err := startProgram(t, prefix, "remote", a.Addr(), token, listen)
+			if err != nil {
+				return err
+			}
 			for _, name := range []string{"remote", "remote-kid"} {
 				p, err := actor.WaitForActor(ctx, name)
 				if err != nil {

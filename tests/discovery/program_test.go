@@ -77,12 +77,11 @@ type program struct {
 // startProgram starts the test binary as program name, joining the tree
 // at regAddr with token. prefix, if any, is a command that runs it (ip
 // netns exec). The process is killed and reaped when the test ends, even
-// on failure.
-func startProgram(t *testing.T, prefix []string, name string, regAddr ipc.Addr, token []byte, arg string) *program {
-	t.Helper()
+// on failure. It may be called from a task: it does not block.
+func startProgram(t *testing.T, prefix []string, name string, regAddr ipc.Addr, token []byte, arg string) (*program, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	argv := append(append([]string(nil), prefix...), exe, "-test.run=^$")
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -91,13 +90,13 @@ func startProgram(t *testing.T, prefix []string, name string, regAddr ipc.Addr, 
 	cmd.Stderr = &lockedWriter{w: p.stderr}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -122,7 +121,7 @@ func startProgram(t *testing.T, prefix []string, name string, regAddr ipc.Addr, 
 		}
 		<-p.done
 	})
-	return p
+	return p, nil
 }
 
 // expect reads lines until one contains want, and returns the lines read;

@@ -91,7 +91,10 @@ func TestSIGINTUnregistersTree(t *testing.T) {
 	token := []byte("sigint test token")
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return sc.FailAfter(ctx, bound, func(ctx context.Context) error {
-			prog := startProgram(t, nil, "sigtree", a.Addr(), token, "")
+			prog , err := startProgram(t, nil, "sigtree", a.Addr(), token, "")
+			if err != nil {
+				return err
+			}
 			if err := runOff(ctx, func() error { _, err := prog.expect("ready"); return err }); err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"testing"
@@ -112,13 +113,37 @@ func deadAddr(t *testing.T) string {
 	return addr
 }
 
-// An entry whose address refuses connections is deleted by the lookup
-// that meets it: FindActor in the registry itself reports no such actor
-// and the entry is gone; WaitForActor in a child deletes it through the
-// registry and keeps waiting, until a real actor of that name registers.
+// otherTree returns the address of a listener of another tree (another
+// token), served until the test ends.
+func otherTree(t *testing.T) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	ln, err := ipc.Listen(ctx, ipc.DefaultAddr, ipc.WithToken([]byte("another tree")),
+		ipc.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = ln.Serve(ctx, func(_ context.Context, ch *ipc.Channel) { ch.Close() })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return ln.Addr().String()
+}
+
+// An entry whose address refuses connections, or answers as another
+// actor, is deleted by the lookup that meets it: FindActor in the
+// registry itself reports no such actor and the entry is gone;
+// WaitForActor in a child deletes it through the registry and keeps
+// waiting, until a real actor of that name registers.
 func TestStaleEntryDeleted(t *testing.T) {
 	token := []byte("stale entries test token")
 	dead := deadAddr(t)
+	stranger := otherTree(t)
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return sc.FailAfter(ctx, bound, func(ctx context.Context) error {
 			rc, err := dialRegistry(ctx, a.Addr(), token)
@@ -126,39 +151,46 @@ func TestStaleEntryDeleted(t *testing.T) {
 				return err
 			}
 			defer rc.ch.Close()
-			var addr string
-			if err := runOff(ctx, func() error {
-				if err := rc.register("ghost", dead); err != nil {
-					return err
-				}
-				var err error
-				addr, err = rc.find("ghost")
-				return err
-			}); err != nil {
-				return err
-			}
-			if addr != dead {
-				t.Fatalf("registry holds %q for ghost, want the injected %q", addr, dead)
-			}
-
-			// The registry's own lookup.
-			if _, err := actor.FindActor(ctx, "ghost"); !errors.Is(err, actor.ErrActorNotFound) {
-				t.Errorf("FindActor(ghost) with only a stale entry: %v, want ErrActorNotFound", err)
-			}
-			if err := runOff(ctx, func() (err error) { addr, err = rc.find("ghost"); return err }); err != nil {
-				return err
-			}
-			if addr != "" {
-				t.Errorf("after the lookup the registry still holds %q for ghost", addr)
-			}
-
-			// A child's wait, through the registry's protocol.
-			if err := runOff(ctx, func() error { return rc.register("ghost", dead) }); err != nil {
-				return err
-			}
 			return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
 				seeker, err := n.StartActor(ctx, "seeker")
 				if err != nil {
+					return err
+				}
+				seekerAddr, err := where.Run(ctx, seeker, 0)
+				if err != nil {
+					return err
+				}
+				// Entries that lead nowhere, to another actor of the tree (the
+				// seeker), and to an actor of another tree.
+				for name, addr := range map[string]string{"ghost": dead, "imposter": seekerAddr, "stranger": stranger} {
+					var held string
+					if err := runOff(ctx, func() error {
+						if err := rc.register(name, addr); err != nil {
+							return err
+						}
+						var err error
+						held, err = rc.find(name)
+						return err
+					}); err != nil {
+						return err
+					}
+					if held != addr {
+						return fmt.Errorf("registry holds %q for %s, want the injected %q", held, name, addr)
+					}
+					// The registry's own lookup.
+					if _, err := actor.FindActor(ctx, name); !errors.Is(err, actor.ErrActorNotFound) {
+						t.Errorf("FindActor(%s) with only a stale entry: %v, want ErrActorNotFound", name, err)
+					}
+					if err := runOff(ctx, func() (err error) { held, err = rc.find(name); return err }); err != nil {
+						return err
+					}
+					if held != "" {
+						t.Errorf("after the lookup the registry still holds %q for %s", held, name)
+					}
+				}
+
+				// A child's wait, through the registry's protocol.
+				if err := runOff(ctx, func() error { return rc.register("ghost", dead) }); err != nil {
 					return err
 				}
 				var got string
