@@ -63,7 +63,7 @@ func crossHost(t *testing.T, regIP, listen, remoteIP string, prefix []string) {
 				return err
 			}
 			defer rc.ch.Close()
-			prog , err := startProgram(t, prefix, "remote", a.Addr(), token, listen)
+			prog, err := startProgram(t, prefix, "remote", a.Addr(), token, listen)
 			if err != nil {
 				return err
 			}

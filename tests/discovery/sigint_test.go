@@ -91,7 +91,7 @@ func TestSIGINTUnregistersTree(t *testing.T) {
 	token := []byte("sigint test token")
 	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return sc.FailAfter(ctx, bound, func(ctx context.Context) error {
-			prog , err := startProgram(t, nil, "sigtree", a.Addr(), token, "")
+			prog, err := startProgram(t, nil, "sigtree", a.Addr(), token, "")
 			if err != nil {
 				return err
 			}
