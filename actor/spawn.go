@@ -125,7 +125,7 @@ func (c *child) startProcess() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(exe, childFlag+"="+c.id.Name)
+	cmd := exec.Command(exe, childArgs(c.id.Name, &c.cfg)...)
 	cmd.ExtraFiles = []*os.File{r} // fd 3 in the child
 	cmd.Stdout = os.Stdout
 	c.out = &lineWriter{prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput}
