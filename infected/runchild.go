@@ -33,19 +33,19 @@ type hostLoop struct{}
 // saying so, logged at Error level.
 func (hostLoop) RunChild(main func(ctx context.Context) error, cancel func(why string) bool) error {
 	var (
-		ran     bool  // main returned (loop goroutine only)
-		mainErr error // what it returned
-		runErr  error // RunGuest's own error, when the run did not finish
+		// Set on the loop's goroutine, read after loop.Run has returned.
+		mainErr  error // what main returned
+		returned bool  // RunGuest returned
+		runErr   error // what it returned
 	)
 	log := slog.Default()
 	lerr := loop.Run(func(ctx context.Context) error {
 		guest := loop.Go(loop.FromContext(ctx), "actor runtime", func(ctx context.Context) (struct{}, error) {
 			_, err := bridge.RunGuest(ctx, func(ctx context.Context) (struct{}, error) {
 				mainErr = main(ctx)
-				ran = true
 				return struct{}{}, mainErr
 			}, bridge.WithSIGINT(false), bridge.WithLogger(log))
-			runErr = err
+			returned, runErr = true, err
 			return struct{}{}, err
 		})
 		for {
@@ -63,18 +63,18 @@ func (hostLoop) RunChild(main func(ctx context.Context) error, cancel func(why s
 			}
 		}
 	})
-	if ran {
+	// The guest run finished unless RunGuest said it was abandoned, or
+	// never returned: the loop was stopped with it still waiting (its
+	// task unwound by the loop's Close).
+	var te *bridge.TranslationError
+	if returned && !errors.As(runErr, &te) {
 		return mainErr
 	}
-	var te *bridge.TranslationError
-	if errors.As(runErr, &te) || errors.Is(lerr, loop.ErrInterrupted) {
-		if te == nil {
-			te = &bridge.TranslationError{Op: "infected host loop", Err: errors.Join(bridge.ErrAbandoned, lerr)}
-		}
-		log.Error("infected: the host loop stopped before the actor's guest run finished; the actor's teardown did not complete", "err", te)
-		return te
+	if te == nil {
+		te = &bridge.TranslationError{Op: "infected host loop", Err: errors.Join(bridge.ErrAbandoned, lerr)}
 	}
-	return errors.Join(runErr, lerr)
+	log.Error("infected: the host loop stopped before the actor's guest run finished; the actor's teardown did not complete", "err", te)
+	return te
 }
 
 // stopReason names what cancelled the host main task.

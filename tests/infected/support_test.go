@@ -88,3 +88,6 @@ func exists(path string) bool {
 }
 
 func msec(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// alive reports whether pid is a live process.
+func alive(pid int) bool { return proccheck.Alive(pid) }
