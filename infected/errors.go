@@ -14,7 +14,7 @@ import (
 // return an error matching it (tractor's "infect_asyncio mode is not
 // enabled"), and start nothing. So does Mode on OpenRoot when the root
 // is not the guest of a loop.Loop.
-var ErrNotInfected = errors.New("infected: not an infected actor (the actor does not run as the guest of a host loop; start it with infected.Mode)")
+var ErrNotInfected = errors.New("infected: not an infected actor")
 
 // HostCancelledError is what RunHostTask and OpenChannelFrom return when
 // the host task was cancelled by host code (by itself or other code on

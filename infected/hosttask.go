@@ -49,7 +49,7 @@ func check(ctx context.Context, op string) error {
 		return fmt.Errorf("infected: %s: %w: %w", op, ErrNotInfected, err)
 	}
 	if !a.Infected() {
-		return fmt.Errorf("infected: %s: actor %v: %w", op, a.ID(), ErrNotInfected)
+		return fmt.Errorf("infected: %s: actor %v runs natively, not as the guest of a host loop (start it with infected.Mode): %w", op, a.ID(), ErrNotInfected)
 	}
 	return nil
 }

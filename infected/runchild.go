@@ -3,6 +3,7 @@ package infected
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 
@@ -95,7 +96,7 @@ func stopReason(cause error) string {
 func (hostLoop) CheckRoot(ctx context.Context) error {
 	_, err := bridge.RunHostTask(ctx, func(context.Context) (struct{}, error) { return struct{}{}, nil })
 	if err != nil {
-		return errors.Join(ErrNotInfected, err)
+		return fmt.Errorf("infected: the root is not opened from a task of a loop.Loop's guest run (open it inside bridge.RunGuest): %w: %w", ErrNotInfected, err)
 	}
 	return nil
 }
