@@ -129,11 +129,11 @@ var (
 	})
 
 	// echo relays the stream's strings through a host task, which echoes
-	// them back, until the sentinel "stop", which it echoes and then ends
-	// on; it returns how many it echoed.
+	// them back, until the sentinel "stop", after which it leaves; it
+	// returns how many it echoed.
 	echo = actor.ContextFunc("infected.echo", func(ctx context.Context, c *actor.Context[string, string], _ int) (int, error) {
 		n := 0
-		err := infected.OpenChannelFrom(ctx, echoHost, func(ctx context.Context, ch *bridge.GuestEnd[string, string], ready string) error {
+		err := infected.OpenChannelFrom(ctx, echoHost("ready"), func(ctx context.Context, ch *bridge.GuestEnd[string, string], ready string) error {
 			if err := c.Started(ctx, ready); err != nil {
 				return err
 			}
@@ -213,21 +213,21 @@ var (
 	})
 )
 
-// echoHost is the host side of echo: it echoes what the guest sends.
-func echoHost(ctx context.Context, ch *bridge.HostEnd[string, string]) error {
-	if err := ch.Started("ready"); err != nil {
-		return err
-	}
-	for {
-		v, err := ch.Receive(ctx)
-		if err != nil {
+// echoHost is a host side that reports ready as its started value, then
+// sends back what the guest sends, until the guest leaves.
+func echoHost[T any](ready T) func(ctx context.Context, ch *bridge.HostEnd[T, T]) error {
+	return func(ctx context.Context, ch *bridge.HostEnd[T, T]) error {
+		if err := ch.Started(ready); err != nil {
 			return err
 		}
-		if err := ch.Send(v); err != nil {
-			return err
-		}
-		if v == "stop" {
-			return nil
+		for {
+			v, err := ch.Receive(ctx)
+			if err != nil {
+				return err
+			}
+			if err := ch.Send(v); err != nil {
+				return err
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/hitchrt/hitch/actor"
@@ -14,11 +15,11 @@ import (
 	"github.com/hitchrt/hitch/infected"
 )
 
-// withInfected runs body in a root with one infected child, which it stops
-// afterwards.
-func withInfected(t *testing.T, body func(ctx context.Context, a *actor.Actor, p *actor.Portal) error) {
-	t.Helper()
-	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+// runInfected runs body in a root with one infected child, named
+// "infected", whose stderr goes to out, and returns the run's error. The
+// child is stopped when body has returned, if it still runs.
+func runInfected(out io.Writer, body func(ctx context.Context, a *actor.Actor, p *actor.Portal) error, opts ...actor.Option) error {
+	return actor.Run(func(ctx context.Context, a *actor.Actor) error {
 		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
 			p, err := n.StartActor(ctx, "infected", infected.Mode())
 			if err != nil {
@@ -29,8 +30,13 @@ func withInfected(t *testing.T, body func(ctx context.Context, a *actor.Actor, p
 			}
 			return n.Cancel(ctx)
 		})
-	}, quiet(t))
-	if err != nil {
+	}, append(opts, actor.WithChildOutput(out))...)
+}
+
+// withInfected runs body with runInfected and fails the test on an error.
+func withInfected(t *testing.T, body func(ctx context.Context, a *actor.Actor, p *actor.Portal) error) {
+	t.Helper()
+	if err := runInfected(childOutput(t), body); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -163,31 +169,25 @@ func TestEchoThroughHostTask(t *testing.T) {
 
 	errMid := errors.New("parent fails mid-stream")
 	var pid int
-	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
-		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
-			p, err := n.StartActor(ctx, "infected", infected.Mode())
+	err := runInfected(childOutput(t), func(ctx context.Context, _ *actor.Actor, p *actor.Portal) error {
+		pid = p.PID()
+		_, err := echo.Open(ctx, p, 0, func(ctx context.Context, c *actor.Context[string, string], _ string) error {
+			s, err := c.OpenStream(ctx, false)
 			if err != nil {
 				return err
 			}
-			pid = p.PID()
-			_, err = echo.Open(ctx, p, 0, func(ctx context.Context, c *actor.Context[string, string], _ string) error {
-				s, err := c.OpenStream(ctx, false)
-				if err != nil {
+			for i := range 50 {
+				if err := s.Send(ctx, fmt.Sprint(i)); err != nil {
 					return err
 				}
-				for i := range 50 {
-					if err := s.Send(ctx, fmt.Sprint(i)); err != nil {
-						return err
-					}
-					if _, err := s.Receive(ctx); err != nil {
-						return err
-					}
+				if _, err := s.Receive(ctx); err != nil {
+					return err
 				}
-				return errMid
-			})
-			return err
+			}
+			return errMid
 		})
-	}, quiet(t))
+		return err
+	})
 	if !errors.Is(err, errMid) {
 		t.Fatalf("run: %v, want the parent's own error", err)
 	}

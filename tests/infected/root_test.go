@@ -14,23 +14,6 @@ import (
 	"github.com/hitchrt/hitch/loop"
 )
 
-// intEcho is the host side of the root's echo: it sends back what it gets
-// until the guest leaves.
-func intEcho(ctx context.Context, ch *bridge.HostEnd[int, int]) error {
-	if err := ch.Started(0); err != nil {
-		return err
-	}
-	for {
-		v, err := ch.Receive(ctx)
-		if err != nil {
-			return err
-		}
-		if err := ch.Send(v); err != nil {
-			return err
-		}
-	}
-}
-
 // runInfectedRoot runs, as a program would, loop.Run whose main task runs
 // the root actor as its guest; the root is infected, starts a native
 // child, and echoes rounds values through a host task, failing with
@@ -57,7 +40,7 @@ func runInfectedRoot(t *testing.T, rounds, failAt int, failure error) (int, erro
 				if err != nil {
 					return err
 				}
-				return infected.OpenChannelFrom(ctx, intEcho, func(ctx context.Context, ch *bridge.GuestEnd[int, int], _ int) error {
+				return infected.OpenChannelFrom(ctx, echoHost(0), func(ctx context.Context, ch *bridge.GuestEnd[int, int], _ int) error {
 					for i := range rounds {
 						if i == failAt {
 							return failure

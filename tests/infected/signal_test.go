@@ -13,7 +13,6 @@ import (
 
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
-	"github.com/hitchrt/hitch/infected"
 )
 
 // SIGINT sent by the OS to an infected child: the child cancels itself,
@@ -31,32 +30,26 @@ func TestChildSIGINT(t *testing.T) {
 			}
 			out := newOutput(t)
 			var pid int
-			err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
-				return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
-					p, err := n.StartActor(ctx, "infected", infected.Mode())
-					if err != nil {
+			err := runInfected(out, func(ctx context.Context, _ *actor.Actor, p *actor.Portal) error {
+				pid = p.PID()
+				_, err := lifetime.Open(ctx, p, []string{path, how}, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
+					if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
 						return err
 					}
-					pid = p.PID()
-					_, err = lifetime.Open(ctx, p, []string{path, how}, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
-						if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
-							return err
-						}
-						return sc.SleepForever(ctx)
-					})
-					var cc *actor.ContextCancelled
-					if !errors.As(err, &cc) || cc.Canceller != p.Peer() {
-						t.Errorf("context after the child's SIGINT: %v, want a ContextCancelled by the child", err)
-					}
-					if err := pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) }); err != nil {
-						return err
-					}
-					if _, err := actor.FindActor(ctx, "infected"); err == nil {
-						t.Errorf("the registry still lists the child after it exited")
-					}
-					return nil
+					return sc.SleepForever(ctx)
 				})
-			}, actor.WithChildOutput(out))
+				var cc *actor.ContextCancelled
+				if !errors.As(err, &cc) || cc.Canceller != p.Peer() {
+					t.Errorf("context after the child's SIGINT: %v, want a ContextCancelled by the child", err)
+				}
+				if err := pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) }); err != nil {
+					return err
+				}
+				if _, err := actor.FindActor(ctx, "infected"); err == nil {
+					t.Errorf("the registry still lists the child after it exited")
+				}
+				return nil
+			})
 			// A signalled child ends by itself: its nursery may report it.
 			var ce *actor.ChildExitError
 			if err != nil && !errors.As(err, &ce) {
@@ -83,24 +76,18 @@ func TestParentSIGINT(t *testing.T) {
 	}
 	var pid int
 	rootRan := false
-	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+	err := runInfected(childOutput(t), func(ctx context.Context, a *actor.Actor, p *actor.Portal) error {
 		a.OnExit(func(context.Context) error { rootRan = true; return nil })
-		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
-			p, err := n.StartActor(ctx, "infected", infected.Mode())
-			if err != nil {
+		pid = p.PID()
+		_, err := lifetime.Open(ctx, p, []string{path, "host"}, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
+			// The root owns SIGINT: this reaches its cancel.
+			if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 				return err
 			}
-			pid = p.PID()
-			_, err = lifetime.Open(ctx, p, []string{path, "host"}, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
-				// The root owns SIGINT: this reaches its cancel.
-				if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-					return err
-				}
-				return sc.SleepForever(ctx)
-			})
-			return err
+			return sc.SleepForever(ctx)
 		})
-	}, quiet(t))
+		return err
+	})
 	var stopped *actor.StoppedError
 	if !errors.As(err, &stopped) || stopped.Signal != syscall.SIGINT {
 		t.Fatalf("run after SIGINT: %v, want a *actor.StoppedError for SIGINT", err)
@@ -121,31 +108,25 @@ func TestParentSIGINT(t *testing.T) {
 func TestChildCannotComplete(t *testing.T) {
 	out := newOutput(t)
 	var pid int
-	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
-		return actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
-			p, err := n.StartActor(ctx, "infected", infected.Mode())
-			if err != nil {
+	err := runInfected(out, func(ctx context.Context, _ *actor.Actor, p *actor.Portal) error {
+		pid = p.PID()
+		_, err := stubborn.Open(ctx, p, 0, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
+			if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
 				return err
 			}
-			pid = p.PID()
-			_, err = stubborn.Open(ctx, p, 0, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
-				if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
-					return err
-				}
-				if err := pollInTask(ctx, "the child's first SIGINT", func() bool { return strings.Contains(out.String(), "host loop interrupted") }); err != nil {
-					return err
-				}
-				if !alive(pid) {
-					t.Errorf("the child exited on the first SIGINT while a task was shielded")
-				}
-				return syscall.Kill(pid, syscall.SIGINT)
-			})
-			if err == nil {
-				t.Errorf("the context ended without an error after its child was stopped")
+			if err := pollInTask(ctx, "the child's first SIGINT", func() bool { return strings.Contains(out.String(), "host loop interrupted") }); err != nil {
+				return err
 			}
-			return pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) })
+			if !alive(pid) {
+				t.Errorf("the child exited on the first SIGINT while a task was shielded")
+			}
+			return syscall.Kill(pid, syscall.SIGINT)
 		})
-	}, actor.WithChildOutput(out))
+		if err == nil {
+			t.Errorf("the context ended without an error after its child was stopped")
+		}
+		return pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) })
+	})
 	var ce *actor.ChildExitError
 	if !errors.As(err, &ce) || ce.Status != "exit status 1" {
 		t.Fatalf("run: %v, want a *actor.ChildExitError with exit status 1", err)

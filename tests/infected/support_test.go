@@ -46,13 +46,17 @@ func (o *output) String() string {
 	return o.b.String()
 }
 
-// quiet keeps the children's stderr out of the test output unless -v.
-func quiet(t *testing.T) actor.Option {
+// childOutput is where the children's stderr goes: out of the test
+// output unless -v.
+func childOutput(t *testing.T) io.Writer {
 	if testing.Verbose() {
-		return actor.WithChildOutput(newOutput(t))
+		return newOutput(t)
 	}
-	return actor.WithChildOutput(io.Discard)
+	return io.Discard
 }
+
+// quiet is childOutput as an option.
+func quiet(t *testing.T) actor.Option { return actor.WithChildOutput(childOutput(t)) }
 
 // waitGone waits until pid is no longer a live process.
 func waitGone(t *testing.T, pid int) {
