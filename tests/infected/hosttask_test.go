@@ -13,6 +13,7 @@ import (
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/bridge"
 	"github.com/hitchrt/hitch/infected"
+	"github.com/hitchrt/hitch/internal/progtest"
 )
 
 // runInfected runs body in a root with one infected child, named
@@ -101,7 +102,7 @@ func TestParentCancelsHostTask(t *testing.T) {
 			if !errors.As(err, &cc) || cc.Canceller != a.ID() {
 				t.Errorf("%v, want a ContextCancelled by the parent", err)
 			}
-			waitGone(t, p.PID())
+			progtest.WaitGone(t, p.PID())
 			return nil
 		})
 	})
@@ -127,7 +128,7 @@ func TestParentCancelsHostTask(t *testing.T) {
 		if err != nil || !started {
 			t.Fatalf("nursery under a deadline: %v (started %v), want a quiet end", err, started)
 		}
-		waitGone(t, pid)
+		progtest.WaitGone(t, pid)
 	})
 }
 
@@ -191,5 +192,5 @@ func TestEchoThroughHostTask(t *testing.T) {
 	if !errors.Is(err, errMid) {
 		t.Fatalf("run: %v, want the parent's own error", err)
 	}
-	waitGone(t, pid)
+	progtest.WaitGone(t, pid)
 }

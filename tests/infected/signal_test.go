@@ -13,6 +13,7 @@ import (
 
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/internal/progtest"
 )
 
 // SIGINT sent by the OS to an infected child: the child cancels itself,
@@ -61,7 +62,7 @@ func TestChildSIGINT(t *testing.T) {
 			if s := out.String(); strings.Contains(s, "abandoned") || strings.Contains(s, "level=ERROR") {
 				t.Errorf("the child's teardown was not clean:\n%s", s)
 			}
-			waitGone(t, pid)
+			progtest.WaitGone(t, pid)
 		})
 	}
 }
@@ -98,7 +99,7 @@ func TestParentSIGINT(t *testing.T) {
 	if !rootRan {
 		t.Errorf("the root's lifetime callback did not run")
 	}
-	waitGone(t, pid)
+	progtest.WaitGone(t, pid)
 }
 
 // A guest that cannot complete (a task shielded forever) keeps the child
@@ -137,5 +138,5 @@ func TestChildCannotComplete(t *testing.T) {
 			t.Errorf("the child's output lacks %q:\n%s", want, s)
 		}
 	}
-	waitGone(t, pid)
+	progtest.WaitGone(t, pid)
 }

@@ -58,14 +58,6 @@ func childOutput(t *testing.T) io.Writer {
 // quiet is childOutput as an option.
 func quiet(t *testing.T) actor.Option { return actor.WithChildOutput(childOutput(t)) }
 
-// waitGone waits until pid is no longer a live process.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	if err := poll("pid to exit", func() bool { return !proccheck.Alive(pid) }); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // poll waits for cond, for events no channel reports (the process table,
 // a file). It may run on any goroutine.
 func poll(what string, cond func() bool) error {
