@@ -14,6 +14,7 @@ import (
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/internal/progtest"
+	"github.com/hitchrt/hitch/signals"
 )
 
 // SIGINT sent by the OS to an infected child: the child cancels itself,
@@ -21,10 +22,19 @@ import (
 // lifetime callback deletes the file, it leaves the registry) and tells
 // its parent that it cancelled itself; then it exits. Whether the child
 // waits in a guest task, in a host task, or in a shielded guest scope when
-// the signal lands.
+// the signal lands; and SIGTERM (the kill ladder's) does the same.
 func TestChildSIGINT(t *testing.T) {
-	for _, how := range []string{"idle", "host", "shielded"} {
-		t.Run(how, func(t *testing.T) {
+	for _, tc := range []struct {
+		how string
+		sig syscall.Signal
+	}{
+		{"idle", syscall.SIGINT},
+		{"host", syscall.SIGINT},
+		{"shielded", syscall.SIGINT},
+		{"host", syscall.SIGTERM},
+	} {
+		how := tc.how
+		t.Run(how+" "+signals.Name(tc.sig), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "lifetime")
 			if err := os.WriteFile(path, nil, 0o600); err != nil {
 				t.Fatal(err)
@@ -34,14 +44,14 @@ func TestChildSIGINT(t *testing.T) {
 			err := runInfected(out, func(ctx context.Context, _ *actor.Actor, p *actor.Portal) error {
 				pid = p.PID()
 				_, err := lifetime.Open(ctx, p, []string{path, how}, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
-					if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
+					if err := syscall.Kill(pid, tc.sig); err != nil {
 						return err
 					}
 					return sc.SleepForever(ctx)
 				})
 				var cc *actor.ContextCancelled
 				if !errors.As(err, &cc) || cc.Canceller != p.Peer() {
-					t.Errorf("context after the child's SIGINT: %v, want a ContextCancelled by the child", err)
+					t.Errorf("context after the child's signal: %v, want a ContextCancelled by the child", err)
 				}
 				if err := pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) }); err != nil {
 					return err
@@ -128,12 +138,14 @@ func TestChildCannotComplete(t *testing.T) {
 		}
 		return pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) })
 	})
+	// The child's exit may be reported by its nursery, or not, when the
+	// nursery's cancel came first: its status is in the log either way.
 	var ce *actor.ChildExitError
-	if !errors.As(err, &ce) || ce.Status != "exit status 1" {
-		t.Fatalf("run: %v, want a *actor.ChildExitError with exit status 1", err)
+	if err != nil && (!errors.As(err, &ce) || ce.Status != "exit status 1") {
+		t.Fatalf("run: %v, want no error or a *actor.ChildExitError with exit status 1", err)
 	}
 	s := out.String()
-	for _, want := range []string{"infected: the host loop stopped before the actor's guest run finished", "bridge: RunGuest: bridge: guest run abandoned"} {
+	for _, want := range []string{"infected: the host loop stopped before the actor's guest run finished", "bridge: RunGuest: bridge: guest run abandoned", `msg="actor: sub-actor failed"`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the child's output lacks %q:\n%s", want, s)
 		}
