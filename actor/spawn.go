@@ -127,7 +127,7 @@ func (c *child) startProcess() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(exe, childFlag+"="+c.id.Name)
+	cmd := exec.Command(exe, childArgs(c.id.Name, &c.cfg)...)
 	cmd.ExtraFiles = []*os.File{r} // fd 3 in the child
 	cmd.Stdout = os.Stdout
 	c.out = &lineWriter{name: c.id.Name, prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput, log: c.a.logger.Handler()}
