@@ -18,23 +18,30 @@ const dialogMailbox = 64
 // peer is one connection to another actor, and the dialogs multiplexed
 // over it. Messages reach the runner like this:
 //
-//	channel reader goroutine ── readLoop ── in (guarded by mu)
+//	channel reader goroutine: onMessage ── in (guarded by mu)
 //	     └─ RunSyncSoon(deliver), once per batch ─┐
 //	runner tick: deliver ── dispatch ── dialog mailbox ── parked task
 //
-// so a task waiting for a message parks in its dialog's mailbox and the
-// runner never waits on the network. One RunSyncSoon is queued per batch,
-// not per message: while a delivery is pending, the reader only appends.
+// so a message takes one goroutine hop, from the socket's reader into the
+// runner, and a task waiting for a message parks in its dialog's mailbox:
+// the runner never waits on the network. One RunSyncSoon is queued per
+// batch, not per message: while a delivery is pending, the reader only
+// appends.
 type peer struct {
 	a  *Actor
 	ch *ipc.Channel
 	id ActorID
 
 	mu        sync.Mutex
-	in        []msg.Msg // received, not yet delivered; guarded by mu
-	spare     []msg.Msg // deliver's previous batch, reused; guarded by mu
-	scheduled bool      // a deliver job is queued; guarded by mu
-	deliverFn func()    // p.deliver, made once
+	in        []msg.Msg    // received, not yet delivered; guarded by mu
+	spare     []msg.Msg    // deliver's previous batch, reused; guarded by mu
+	scheduled bool         // a deliver job is queued, or the peer is held; guarded by mu
+	held      bool         // not yet added: messages wait in in; guarded by mu
+	ended     bool         // the channel's end was seen while held; guarded by mu
+	endErr    error        // the channel's end, once seen; guarded by mu
+	firstDone bool         // the first message went to first, or the end came; guarded by mu
+	first     chan msg.Msg // set before the reader starts to divert the first message to firstMsg
+	deliverFn func()       // p.deliver, made once
 
 	// Runner-owned.
 	dialogs map[string]*dialog // dialogs this side opened, by cid
@@ -51,8 +58,9 @@ func newPeer(a *Actor, ch *ipc.Channel) *peer {
 }
 
 // serveConn is the listener's callback for an accepted connection: it
-// registers the peer with the runner and reads its messages until the
-// connection ends. It runs on a goroutine of ipc's Serve.
+// registers the peer with the runner, has the channel's reader hand it
+// the messages, and returns once the connection has ended. It runs on a
+// goroutine of ipc's Serve.
 func (a *Actor) serveConn(ctx context.Context, ch *ipc.Channel) {
 	if ch.Peer().Probe {
 		// A registry probe only wanted the handshake's answer.
@@ -64,49 +72,120 @@ func (a *Actor) serveConn(ctx context.Context, ch *ipc.Channel) {
 		ch.Close()
 		return
 	}
-	p.readLoop(ctx)
+	// Queued after peerUp, so the runner knows the peer before its first
+	// message.
+	ch.OnMessage(p.onMessage)
+	p.watch(ctx)
+}
+
+// holdDialed makes the peer of a channel this actor dialed and starts its
+// reader, holding the messages until addPeer. With first set, the first
+// message is not held but kept for firstMsg (a sub-actor's spawn spec,
+// which comes before anything else). Any goroutine.
+func (a *Actor) holdDialed(ch *ipc.Channel, first bool) *peer {
+	p := newPeer(a, ch)
+	p.held, p.scheduled = true, true
+	if first {
+		p.first = make(chan msg.Msg, 1)
+	}
+	ch.OnMessage(p.onMessage)
+	return p
+}
+
+// firstMsg waits for the message holdDialed kept aside, until the channel
+// ends or ctx is done. A plain goroutine (sc.ToGoroutine), once.
+func (p *peer) firstMsg(ctx context.Context) (msg.Msg, error) {
+	select {
+	case m, ok := <-p.first:
+		if !ok { // closed at the end
+			p.mu.Lock()
+			err := p.endErr
+			p.mu.Unlock()
+			return nil, err
+		}
+		return m, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // addDialed registers a channel this actor dialed and starts its reader.
 // Runner-owned.
 func (a *Actor) addDialed(ch *ipc.Channel) *peer {
-	p := newPeer(a, ch)
+	return a.addPeer(a.holdDialed(ch, false))
+}
+
+// addPeer registers a peer made by holdDialed and delivers what it held.
+// Runner-owned.
+func (a *Actor) addPeer(p *peer) *peer {
 	a.peerUp(p)
+	p.mu.Lock()
+	p.held = false
+	ended, err := p.ended, p.endErr
+	pending := len(p.in) > 0
+	p.scheduled = pending
+	p.mu.Unlock()
+	// Runner jobs run in the order queued: the held messages first, then
+	// the end.
+	if pending {
+		_ = a.tok.RunSyncSoon(p.deliverFn)
+	}
+	if ended {
+		_ = a.tok.RunSyncSoon(func() { a.peerDown(p, err) })
+	}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		p.readLoop(a.goCtx)
+		p.watch(a.goCtx)
 	}()
 	return p
 }
 
-// readLoop receives until the channel ends (or ctx, the runtime's, is
-// done), hands messages to the runner in batches, then closes the channel
-// and reports the peer down. It runs on its own goroutine.
-func (p *peer) readLoop(ctx context.Context) {
-	var err error
-	for {
-		var m msg.Msg
-		m, err = p.ch.Recv(ctx)
-		if err != nil {
-			break
-		}
-		p.mu.Lock()
-		p.in = append(p.in, m)
-		first := !p.scheduled
-		p.scheduled = true
-		p.mu.Unlock()
-		if first {
-			if err = p.a.tok.RunSyncSoon(p.deliverFn); err != nil {
-				break
-			}
-		}
+// watch waits until the connection ends or ctx (the runtime's) is done,
+// then closes the channel, which returns once the reader has reported the
+// end (onMessage). It blocks its goroutine; nothing per message passes
+// through it.
+func (p *peer) watch(ctx context.Context) {
+	select {
+	case <-p.ch.Done():
+	case <-ctx.Done():
 	}
 	p.ch.Close()
-	if cerr := p.ch.Err(); cerr != nil {
-		err = cerr
+}
+
+// onMessage is the channel's OnMessage callback, on its reader goroutine:
+// it appends m to the batch for the runner and queues one delivery per
+// batch; at the end it queues peerDown behind the deliveries.
+func (p *peer) onMessage(m msg.Msg, end error) {
+	p.mu.Lock()
+	if end != nil {
+		p.endErr = end
+		if p.first != nil && !p.firstDone {
+			p.firstDone = true
+			close(p.first) // firstMsg then reports endErr
+		}
+		if p.held {
+			p.ended = true
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+		_ = p.a.tok.RunSyncSoon(func() { p.a.peerDown(p, end) })
+		return
 	}
-	_ = p.a.tok.RunSyncSoon(func() { p.a.peerDown(p, err) })
+	if p.first != nil && !p.firstDone {
+		p.firstDone = true
+		p.first <- m // never blocks: one message, capacity 1
+		p.mu.Unlock()
+		return
+	}
+	p.in = append(p.in, m)
+	first := !p.scheduled
+	p.scheduled = true
+	p.mu.Unlock()
+	if first {
+		_ = p.a.tok.RunSyncSoon(p.deliverFn)
+	}
 }
 
 // deliver dispatches the batch received so far. Runner job.
