@@ -44,6 +44,8 @@ type peer struct {
 	deliverFn func()       // p.deliver, made once
 
 	// Runner-owned.
+	batch   []msg.Msg          // the batch being delivered (whole, for reuse)
+	backlog []msg.Msg          // its part not yet dispatched
 	dialogs map[string]*dialog // dialogs this side opened, by cid
 	rpcs    map[string]*rpc    // requests of this peer being served, by cid
 	child   *child             // set when the peer is our sub-actor
@@ -188,41 +190,63 @@ func (p *peer) onMessage(m msg.Msg, end error) {
 	}
 }
 
-// deliver dispatches the batch received so far. Runner job.
+// deliver dispatches what was received: first what an earlier delivery
+// left (backlog), then the batch received since. Runner job.
 func (p *peer) deliver() {
 	p.mu.Lock()
-	batch := p.in
-	p.in = p.spare[:0]
-	p.spare = nil
-	p.scheduled = false
+	p.scheduled = false // this job is no longer queued
 	p.mu.Unlock()
-	for i, m := range batch {
-		if !p.a.dispatch(p, m) {
-			// A full mailbox whose reader is keeping up: hand the rest
-			// to the next tick, after the reader's turn. Only a reader
-			// that made no progress since is overrun.
-			rest := append([]msg.Msg(nil), batch[i:]...)
-			clear(batch)
+	fresh := len(p.backlog) == 0
+	for {
+		if fresh {
 			p.mu.Lock()
-			p.in = append(rest, p.in...)
+			p.batch = p.in
+			p.in = p.spare[:0]
+			p.spare = nil
+			p.mu.Unlock()
+			p.backlog = p.batch
+		}
+		if !p.dispatchBacklog() {
+			return
+		}
+		p.mu.Lock()
+		if p.spare == nil {
+			p.spare = p.batch[:0]
+		}
+		more := !fresh && len(p.in) > 0
+		p.mu.Unlock()
+		p.batch = nil
+		if !more {
+			return
+		}
+		// The backlog is gone and more came meanwhile: take it too,
+		// as one delivery.
+		fresh = true
+	}
+}
+
+// dispatchBacklog dispatches the backlog and reports whether it is all
+// gone. When a full mailbox makes the rest wait for the next tick (after
+// the reader's turn: only a reader that made no progress since is
+// overrun), it queues the next delivery. The rest stays where it is, so a
+// long batch is never copied.
+func (p *peer) dispatchBacklog() bool {
+	for i, m := range p.backlog {
+		if !p.a.dispatch(p, m) {
+			p.backlog = p.backlog[i:]
+			p.mu.Lock()
 			again := !p.scheduled
 			p.scheduled = true
-			if p.spare == nil {
-				p.spare = batch[:0]
-			}
 			p.mu.Unlock()
 			if again {
 				_ = p.a.tok.RunSyncSoon(p.deliverFn)
 			}
-			return
+			return false
 		}
-		batch[i] = nil
+		p.backlog[i] = nil
 	}
-	p.mu.Lock()
-	if p.spare == nil {
-		p.spare = batch[:0]
-	}
-	p.mu.Unlock()
+	p.backlog = nil
+	return true
 }
 
 // send queues m for the peer without ever blocking the runner: it is
