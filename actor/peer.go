@@ -44,18 +44,20 @@ type peer struct {
 	deliverFn func()       // p.deliver, made once
 
 	// Runner-owned.
-	batch   []msg.Msg          // the batch being delivered (whole, for reuse)
-	backlog []msg.Msg          // its part not yet dispatched
-	dialogs map[string]*dialog // dialogs this side opened, by cid
-	rpcs    map[string]*rpc    // requests of this peer being served, by cid
-	child   *child             // set when the peer is our sub-actor
-	down    bool
-	err     error // why the connection ended, once down
+	batch    []msg.Msg          // the batch being delivered (whole, for reuse)
+	backlog  []msg.Msg          // its part not yet dispatched
+	dialogs  map[string]*dialog // dialogs this side opened, by cid
+	rpcs     map[string]*rpc    // requests of this peer being served, by cid
+	child    *child             // set when the peer is our sub-actor
+	flushFn  func()             // p.flush, made once
+	flushing bool               // a flush job is queued
+	down     bool
+	err      error // why the connection ended, once down
 }
 
 func newPeer(a *Actor, ch *ipc.Channel) *peer {
 	p := &peer{a: a, ch: ch, id: ch.Peer().ID(), dialogs: map[string]*dialog{}, rpcs: map[string]*rpc{}}
-	p.deliverFn = p.deliver
+	p.deliverFn, p.flushFn = p.deliver, p.flush
 	return p
 }
 
@@ -255,11 +257,37 @@ func (p *peer) dispatchBacklog() bool {
 // default) waits to be written fails the send with an error matching
 // ipc.ErrSendQueueFull naming the peer, rather than stalling this actor and
 // every other dialog on it.
+//
+// What is sent within one tick goes out together: the first send queues a
+// flush for the next tick, which writes everything queued since on the
+// runner's goroutine when the socket takes it at once, so a reply costs
+// no goroutine wake-up and a burst one write.
 func (p *peer) send(m msg.Msg) error {
 	if p.down {
 		return p.lostErr()
 	}
-	if err := p.ch.TrySend(m); err != nil {
+	if !p.flushing {
+		if err := p.a.tok.RunSyncSoon(p.flushFn); err == nil {
+			p.flushing = true
+		}
+	}
+	if !p.flushing {
+		// The run is ending: no flush job will run, so wake the writer.
+		err := p.ch.TrySend(m)
+		return p.sendErr(err)
+	}
+	return p.sendErr(p.ch.TrySendHeld(m))
+}
+
+// flush writes what send queued. Runner job.
+func (p *peer) flush() {
+	p.flushing = false
+	p.ch.Flush()
+}
+
+// sendErr names the peer in a full send queue's error.
+func (p *peer) sendErr(err error) error {
+	if err != nil {
 		if errors.Is(err, ipc.ErrSendQueueFull) {
 			return fmt.Errorf("actor: %v is not reading its messages: %w", p.id, err)
 		}

@@ -100,6 +100,7 @@ type Channel struct {
 	room    chan struct{}    // closed when the queue has room again; nil while nobody waits; guarded by mu
 	onRoom  []func()         // WhenWritable callbacks; guarded by mu
 	err     *TransportClosed // guarded by mu; set once
+	inline  *inlineWriter    // Flush's, made at its first write; guarded by mu
 	closing bool             // Close was called; guarded by mu
 }
 
@@ -173,14 +174,14 @@ func (c *Channel) Send(ctx context.Context, m msg.Msg) error {
 	if ctx == nil {
 		panic("ipc: Send: nil context")
 	}
-	return c.enqueue(ctx, m, nil, false, true)
+	return c.enqueue(ctx, m, nil, false, true, true)
 }
 
 // TrySend is Send without the wait: when the send queue is full it returns
 // [ErrSendQueueFull] at once, queueing nothing. It never blocks, so a task
 // step or a callback may call it; see [Channel.WhenWritable].
 func (c *Channel) TrySend(m msg.Msg) error {
-	return c.enqueue(context.Background(), m, nil, false, false)
+	return c.enqueue(context.Background(), m, nil, false, false, true)
 }
 
 // SendRaw queues body, an already encoded message, as one frame; it is
@@ -189,7 +190,7 @@ func (c *Channel) SendRaw(ctx context.Context, body []byte) error {
 	if ctx == nil {
 		panic("ipc: SendRaw: nil context")
 	}
-	return c.enqueue(ctx, nil, body, true, true)
+	return c.enqueue(ctx, nil, body, true, true, true)
 }
 
 // WhenWritable arranges for fn to be called once, when the send queue has
@@ -210,8 +211,9 @@ func (c *Channel) WhenWritable(fn func()) bool {
 
 // enqueue encodes m (or, for raw, copies body) into the send queue; when
 // the queue is full it waits for room until ctx ends if wait is set, and
-// fails with ErrSendQueueFull at once if not.
-func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait bool) error {
+// fails with ErrSendQueueFull at once if not. With wake unset the writer
+// is left asleep (TrySendHeld: the caller flushes).
+func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait, wake bool) error {
 	c.mu.Lock()
 	for {
 		if c.closing {
@@ -264,7 +266,7 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait
 	c.pend = b
 	writing := c.writing
 	c.mu.Unlock()
-	if !writing {
+	if !writing && wake {
 		c.kick() // a writer mid-write picks the new frames up after it
 	}
 	return nil
@@ -521,8 +523,10 @@ func (c *Channel) writeLoop() {
 				c.mu.Unlock()
 				return
 			}
-			if len(c.pend) == 0 {
-				closing := c.closing
+			if len(c.pend) == 0 || c.writing {
+				// Nothing to write, or Flush is writing inline (it
+				// kicks when it leaves something or the Channel closes).
+				closing := c.closing && !c.writing
 				c.mu.Unlock()
 				if closing {
 					c.end(&TransportClosed{Cause: CauseLocalClose, Peer: c.remote})
