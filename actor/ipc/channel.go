@@ -534,10 +534,7 @@ func (c *Channel) writeLoop() {
 				}
 				break
 			}
-			buf := c.pend
-			c.pend, c.spare = c.spare[:0], nil
-			c.writing = true
-			fns := c.openRoomLocked()
+			buf, fns := c.takeLocked()
 			c.mu.Unlock()
 			runAll(fns)
 			_, werr := c.conn.Write(buf)
@@ -550,6 +547,17 @@ func (c *Channel) writeLoop() {
 			}
 		}
 	}
+}
+
+// takeLocked takes the send queue for a write (the writer's, or Flush's):
+// the writing flag is set, and the queue, now empty, has room again. It
+// returns the queued bytes and the WhenWritable callbacks to run once mu
+// is released.
+func (c *Channel) takeLocked() ([]byte, []func()) {
+	buf := c.pend
+	c.pend, c.spare = c.spare[:0], nil
+	c.writing = true
+	return buf, c.openRoomLocked()
 }
 
 // putLen writes the body length (len(frame)-4) into frame's header.

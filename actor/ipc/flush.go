@@ -34,10 +34,7 @@ func (c *Channel) Flush() {
 		c.inline = newInlineWriter(c.conn)
 	}
 	w := c.inline
-	buf := c.pend
-	c.pend, c.spare = c.spare[:0], nil
-	c.writing = true
-	fns := c.openRoomLocked()
+	buf, fns := c.takeLocked()
 	c.mu.Unlock()
 	runAll(fns)
 
