@@ -53,12 +53,7 @@ func (s *MsgStream[Y]) Receive(ctx context.Context) (Y, error) {
 	}
 	switch m := m.(type) {
 	case *msg.Yield:
-		v, err := st.a.codec.DecodePayload(m, st.spec.Yield)
-		if err != nil {
-			return zero, err
-		}
-		y, _ := v.(Y)
-		return y, nil
+		return msg.PayloadAs[Y](st.a.codec, m, st.spec.Yield)
 	case *msg.Stop:
 		st.gotStop = true
 		if st.overrun != nil {

@@ -153,6 +153,25 @@ func fastInt(raw Raw) (i int64, ok bool) {
 	return i, true
 }
 
+// fastAs decodes raw as a T without an interface value when T is int or
+// int64 and raw an integer that fits; ok is false otherwise (the general
+// path decides, and reports the errors).
+func fastAs[T any](raw Raw) (v T, ok bool) {
+	switch p := any(&v).(type) {
+	case *int:
+		if i, isInt := fastInt(raw); isInt && int64(int(i)) == i {
+			*p = int(i)
+			return v, true
+		}
+	case *int64:
+		if i, isInt := fastInt(raw); isInt {
+			*p = i
+			return v, true
+		}
+	}
+	return v, false
+}
+
 // appendScalar encodes v the way the general encoder does when v is nil or
 // a scalar of a predeclared type; ok is false for anything else.
 func appendScalar(dst []byte, v any) (out []byte, ok bool) {
