@@ -100,3 +100,27 @@ func checkAs[T any](t *testing.T, c *Codec, m Msg, v any) {
 		}
 	}
 }
+
+// AppendPayloadAs gives AppendPayload's bytes, and appends integers
+// without allocating.
+func TestAppendPayloadAsMatches(t *testing.T) {
+	c := MustCodec()
+	for _, v := range []int{0, 1, -1, 255, 256, -70000, math.MaxInt64, math.MinInt64} {
+		got, err := AppendPayloadAs(c, nil, v)
+		want, werr := c.AppendPayload(nil, v)
+		if err != nil || werr != nil || string(got) != string(want) {
+			t.Errorf("%d: AppendPayloadAs %x, %v; AppendPayload %x, %v", v, got, err, want, werr)
+		}
+	}
+	if got, err := AppendPayloadAs(c, nil, "x"); err != nil || string(got) != "\xa1x" {
+		t.Errorf("string: %x, %v", got, err)
+	}
+	if _, err := AppendPayloadAs(c, nil, make(chan int)); err == nil {
+		t.Error("a channel encoded")
+	}
+	buf := make([]byte, 0, 16)
+	v := 70000
+	if n := testing.AllocsPerRun(100, func() { buf, _ = AppendPayloadAs(c, buf[:0], v) }); n != 0 {
+		t.Errorf("AppendPayloadAs[int] allocates %v times per call", n)
+	}
+}

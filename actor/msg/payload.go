@@ -39,6 +39,20 @@ func (c *Codec) AppendPayload(dst []byte, v any) ([]byte, error) {
 	return out, err
 }
 
+// AppendPayloadAs is AppendPayload for a sender with a T in hand: an int
+// or int64 is appended without an interface value on the way, so a stream
+// of integers encodes its items without allocating; anything else takes
+// AppendPayload.
+func AppendPayloadAs[T any](c *Codec, dst []byte, v T) ([]byte, error) {
+	switch x := any(v).(type) {
+	case int:
+		return appendSigned(dst, int64(x)), nil
+	case int64:
+		return appendSigned(dst, x), nil
+	}
+	return c.AppendPayload(dst, v)
+}
+
 func (pe *payloadEncoder) encode(dst []byte, v any) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
