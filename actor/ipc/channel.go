@@ -35,7 +35,9 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // writer goroutine writes everything queued since its last write in one
 // write call, so a burst of small messages costs few syscalls. A send never
 // waits on the network; only [Channel.Send] waits, and only while the queue
-// is full.
+// is full. A caller that sends in bursts (a runner's tick) can queue them
+// with [Channel.TrySendHeld] and write them itself with [Channel.Flush],
+// in one write and without waking the writer, when the writer is idle.
 //
 // Receiving is chosen once: either [Channel.Recv], which takes messages
 // from a queue that the Channel's reader goroutine fills, or
@@ -48,6 +50,8 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 //	call                  may be called from                blocks
 //	Send(ctx, m)          any goroutine but a task step     while the queue is full, until room, the end or ctx
 //	TrySend(m)            anywhere, a task step included    never: ErrSendQueueFull when full
+//	TrySendHeld(m)        anywhere, a task step included    never; the writer sleeps until Flush
+//	Flush()               anywhere, a task step included    never: writes what the socket takes now
 //	WhenWritable(fn)      anywhere                          never: fn runs once, on a Channel goroutine, when
 //	                                                        the queue has room again or the Channel ends
 //	Recv(ctx)             any goroutine but a task step     until a message, the end or ctx
