@@ -27,14 +27,18 @@ var benchSizes = []struct {
 var benchNets = []string{"tcp", "unix"}
 
 // eachShape runs f as sub-benchmarks <network>/<size>, with the bytes per
-// op set to the payload size.
+// op set to the payload size. Each also reports cpu-ns/op, the process's
+// CPU time (both ends, user and system, set-up included) per op: on a
+// shared machine it moves less with the neighbours' load than ns/op does.
 func eachShape(b *testing.B, f func(b *testing.B, network string, n int)) {
 	for _, network := range benchNets {
 		for _, size := range benchSizes {
 			b.Run(network+"/"+size.name, func(b *testing.B) {
 				b.SetBytes(int64(size.n))
 				b.ReportAllocs()
+				cpu := cpuTime()
 				f(b, network, size.n)
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

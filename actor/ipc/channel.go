@@ -37,11 +37,11 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // waits on the network; only [Channel.Send] waits, and only while the queue
 // is full.
 //
-// Receiving is chosen once: either [Channel.Recv], which takes messages
-// from a queue that the Channel's reader goroutine fills, or
-// [Channel.OnMessage], whose callback the reader goroutine calls for each
-// message, with no queue and no goroutine per waiting call. The reader
-// starts with that first choice; until then nothing is read.
+// Receiving is chosen once: either [Channel.Recv], which reads and decodes
+// the next message on the calling goroutine (no goroutine and no queue in
+// between), or [Channel.OnMessage], whose callback the Channel's reader
+// goroutine calls for each message, with no goroutine per waiting call.
+// Until that first choice nothing is read.
 //
 // Who runs what:
 //
@@ -85,12 +85,26 @@ type Channel struct {
 	writerDone chan struct{}
 
 	// Receiving.
-	fr         *FrameReader  // reader goroutine only, once started
-	in         chan msg.Msg  // Recv's queue
-	mode       atomic.Uint32 // recvNone, recvQueue or recvPush; set once, under mu
+	fr         *FrameReader  // the reader goroutine's, or the holder of rsem's
+	mode       atomic.Uint32 // recvNone, recvDirect or recvPush; set once, under mu
 	onMsg      func(msg.Msg, error)
 	readerDone chan struct{} // set under mu when the reader starts
 	readerGID  atomic.Uint64 // the reader goroutine's goroutineID, in push mode
+
+	// Recv reads on the caller's goroutine: rsem (cap 1) is held by the
+	// Recv that reads; rended (guarded by rsem) says the reading side is
+	// over. A Recv whose ctx can end watches it with a context.AfterFunc,
+	// kept while later calls pass a ctx with the same Done channel, that
+	// pulls the read deadline into the past to interrupt the read (see
+	// recvWatch).
+	rsem       chan struct{}
+	rended     bool
+	rmu        sync.Mutex
+	rdone      <-chan struct{} // the watched ctx's Done; guarded by rmu
+	rstop      func() bool     // stops the watch; guarded by rmu
+	rgen       uint64          // the watch's number; guarded by rmu
+	rwait      uint64          // the watch a read is under now, 0 for none; guarded by rmu
+	rcancelled bool            // the read deadline is in the past on purpose; guarded by rmu
 
 	mu      sync.Mutex
 	pend    []byte           // frames queued, not yet handed to a write; guarded by mu
@@ -105,12 +119,11 @@ type Channel struct {
 
 const (
 	recvNone uint32 = iota
-	recvQueue
+	recvDirect
 	recvPush
 )
 
 func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config) *Channel {
-	fr.upgrade(cfg.maxFrame, conn, cfg.progress)
 	c := &Channel{
 		conn:       conn,
 		peer:       peer,
@@ -122,10 +135,12 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 		wake:       make(chan struct{}, 1),
 		writerDone: make(chan struct{}),
 		fr:         fr,
-		in:         make(chan msg.Msg, cfg.recvQueue),
+		rsem:       make(chan struct{}, 1),
 		highLen:    cfg.sendQueue,
 		// pend and spare grow with use, then are reused.
 	}
+	fr.upgrade(cfg.maxFrame, recvDeadline{c}, cfg.progress)
+	fr.intr = c.readInterrupted
 	go c.writeLoop()
 	return c
 }
@@ -141,10 +156,10 @@ func (c *Channel) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 // LocalAddr returns this side's network address.
 func (c *Channel) LocalAddr() net.Addr { return c.conn.LocalAddr() }
 
-// Done returns a channel closed when the Channel has ended. Messages
-// already queued may still be received with Recv. A peer's hang-up is
-// seen by the reader, so it closes Done only once Recv or OnMessage has
-// started it (a failing write also ends the Channel).
+// Done returns a channel closed when the Channel has ended. A peer's
+// hang-up is seen by whoever reads: a Recv in progress, or the reader
+// goroutine once OnMessage has started it (a failing write also ends the
+// Channel).
 func (c *Channel) Done() <-chan struct{} { return c.done }
 
 // Err returns nil while the Channel is open, then the [*TransportClosed]
@@ -296,44 +311,153 @@ func (c *Channel) kick() {
 }
 
 // Recv returns the next message from the peer, blocking until one arrives,
-// the Channel ends, or ctx is done (then it returns ctx.Err()). After the
-// end, queued messages are still returned in order, then the Channel's
-// [*TransportClosed] on every call. The first call starts the reader.
+// the Channel ends, or ctx is done (then it returns ctx.Err(), and a frame
+// partly read stays where it was for the next call). Once the Channel has
+// ended, messages already read from the connection are still returned in
+// order, then the Channel's [*TransportClosed] on every call.
 //
-// Recv may be called from many goroutines (each message goes to one
-// caller), but not from a task step, and not on a Channel whose messages go
-// to OnMessage: that is a programming error, and Recv panics.
+// Recv reads and decodes on the calling goroutine. It may be called from
+// many goroutines (each message goes to one caller; they take turns), but
+// not from a task step, and not on a Channel whose messages go to
+// OnMessage: that is a programming error, and Recv panics.
 //
 // Raw and []byte fields of the message are the caller's; they are never
 // overwritten.
 func (c *Channel) Recv(ctx context.Context) (msg.Msg, error) {
-	if c.mode.Load() != recvQueue {
-		c.startReader(recvQueue, nil)
+	if c.mode.Load() != recvDirect {
+		c.startReader(recvDirect, nil)
 	}
+	done := ctx.Done()
 	select {
-	case m, ok := <-c.in:
-		if ok {
-			return m, nil
-		}
-		return nil, c.endErr()
+	case c.rsem <- struct{}{}:
 	default:
-	}
-	if ctx.Done() == nil { // a ctx that never ends: a plain receive is cheaper than a select
-		m, ok := <-c.in
-		if ok {
-			return m, nil
+		if done == nil {
+			c.rsem <- struct{}{}
+			break
 		}
+		select {
+		case c.rsem <- struct{}{}:
+		case <-done:
+			return nil, ctx.Err()
+		}
+	}
+	m, err := c.recvLocked(ctx, done)
+	<-c.rsem
+	return m, err
+}
+
+// recvLocked is Recv once it holds rsem.
+func (c *Channel) recvLocked(ctx context.Context, done <-chan struct{}) (msg.Msg, error) {
+	if c.rended {
 		return nil, c.endErr()
 	}
-	select {
-	case m, ok := <-c.in:
-		if ok {
-			return m, nil
+	watched := false
+	if done != nil && !c.fr.hasFrame() {
+		// A read that may wait: let ctx interrupt it.
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		return nil, c.endErr()
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		c.recvWatch(ctx, done)
+		watched = true
 	}
+	body, err := c.fr.ReadFrame()
+	if watched {
+		c.recvUnwatch()
+	}
+	if err != nil {
+		if err == errInterrupted {
+			return nil, ctx.Err()
+		}
+		c.recvEnd(c.classify(err))
+		return nil, c.endErr()
+	}
+	m, err := c.codec.Decode(body)
+	if err != nil {
+		c.recvEnd(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
+		return nil, c.endErr()
+	}
+	return m, nil
+}
+
+// recvWatch arranges for the end of ctx (whose Done is done) to interrupt
+// the read about to start. The watch stays registered after the read, so a
+// loop of Recv calls under one ctx registers it once.
+func (c *Channel) recvWatch(ctx context.Context, done <-chan struct{}) {
+	c.rmu.Lock()
+	if c.rdone != done {
+		if c.rstop != nil {
+			c.rstop()
+		}
+		c.rgen++
+		gen := c.rgen
+		c.rdone = done
+		c.rstop = context.AfterFunc(ctx, func() { c.recvInterrupt(gen) })
+	}
+	c.rwait = c.rgen
+	c.rmu.Unlock()
+}
+
+// recvInterrupt runs when a watched ctx ends: if a read is under that
+// watch, its deadline moves into the past so the read returns.
+func (c *Channel) recvInterrupt(gen uint64) {
+	c.rmu.Lock()
+	if c.rwait == gen {
+		c.rcancelled = true
+		_ = c.conn.SetReadDeadline(time.Unix(1, 0))
+	}
+	c.rmu.Unlock()
+}
+
+// recvUnwatch ends the watch of the read just finished, clearing a
+// deadline an interruption left in the past (the frame reader sets the
+// progress bound afresh when it reads again).
+func (c *Channel) recvUnwatch() {
+	c.rmu.Lock()
+	c.rwait = 0
+	if c.rcancelled {
+		c.rcancelled = false
+		_ = c.conn.SetReadDeadline(time.Time{})
+	}
+	c.rmu.Unlock()
+}
+
+// recvStopWatch drops the ctx watch, so the Channel no longer hangs off
+// that ctx.
+func (c *Channel) recvStopWatch() {
+	c.rmu.Lock()
+	if c.rstop != nil {
+		c.rstop()
+		c.rstop, c.rdone = nil, nil
+	}
+	c.rmu.Unlock()
+}
+
+// recvEnd ends the reading side for Recv and the Channel with it.
+func (c *Channel) recvEnd(tc *TransportClosed) {
+	c.rended = true
+	c.end(tc)
+	c.recvStopWatch()
+}
+
+// readInterrupted is the frame reader's intr: a read failed on a deadline
+// that recvInterrupt set.
+func (c *Channel) readInterrupted() bool {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	return c.rcancelled
+}
+
+// recvDeadline is the frame reader's deadliner: it sets the progress
+// bound, unless an interruption holds the deadline in the past.
+type recvDeadline struct{ c *Channel }
+
+func (d recvDeadline) SetReadDeadline(t time.Time) error {
+	d.c.rmu.Lock()
+	defer d.c.rmu.Unlock()
+	if d.c.rcancelled {
+		return nil
+	}
+	return d.c.conn.SetReadDeadline(t)
 }
 
 // OnMessage makes the reader goroutine hand every message to fn, in
@@ -354,18 +478,18 @@ func (c *Channel) OnMessage(fn func(msg.Msg, error)) {
 	c.startReader(recvPush, fn)
 }
 
-// startReader fixes how messages are received and starts the reader
-// goroutine, unless the Channel has already ended or is closing.
+// startReader fixes how messages are received; for OnMessage it starts the
+// reader goroutine, unless the Channel has already ended or is closing.
 func (c *Channel) startReader(mode uint32, fn func(msg.Msg, error)) {
 	c.mu.Lock()
 	switch old := c.mode.Load(); {
-	case old == mode && mode == recvQueue:
+	case old == mode && mode == recvDirect:
 		c.mu.Unlock()
 		return
-	case old == recvPush && mode == recvQueue:
+	case old == recvPush && mode == recvDirect:
 		c.mu.Unlock()
 		panic("ipc: Recv on a Channel whose messages go to OnMessage")
-	case old == recvQueue:
+	case old == recvDirect:
 		c.mu.Unlock()
 		panic("ipc: OnMessage on a Channel already received from with Recv")
 	case old == recvPush:
@@ -374,18 +498,18 @@ func (c *Channel) startReader(mode uint32, fn func(msg.Msg, error)) {
 	}
 	c.onMsg = fn
 	c.mode.Store(mode)
+	if mode == recvDirect {
+		c.mu.Unlock()
+		return
+	}
 	if c.err != nil || c.closing {
 		c.mu.Unlock()
-		if mode == recvPush {
-			fn(nil, c.endErr())
-		} else {
-			close(c.in)
-		}
+		fn(nil, c.endErr())
 		return
 	}
 	c.readerDone = make(chan struct{})
 	c.mu.Unlock()
-	go c.readLoop(mode)
+	go c.readLoop()
 }
 
 // endErr is the error Recv and OnMessage report at the end: the Channel's
@@ -417,9 +541,10 @@ func (c *Channel) Close() error {
 	_ = c.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
 	c.kick()
 	<-c.writerDone
-	if readerDone != nil && !(c.mode.Load() == recvPush && c.readerGID.Load() == goroutineID()) {
+	if readerDone != nil && c.readerGID.Load() != goroutineID() {
 		<-readerDone
 	}
+	c.recvStopWatch()
 	return nil
 }
 
@@ -440,13 +565,11 @@ func (c *Channel) end(tc *TransportClosed) {
 	tc.report(c.logger)
 }
 
-// readLoop reads and decodes messages and delivers them until the Channel
-// ends.
-func (c *Channel) readLoop(mode uint32) {
+// readLoop reads and decodes messages and hands them to OnMessage's
+// callback until the Channel ends.
+func (c *Channel) readLoop() {
 	defer close(c.readerDone)
-	if mode == recvPush {
-		c.readerGID.Store(goroutineID())
-	}
+	c.readerGID.Store(goroutineID())
 	for {
 		body, err := c.fr.ReadFrame()
 		if err != nil {
@@ -458,29 +581,9 @@ func (c *Channel) readLoop(mode uint32) {
 			c.end(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 			break
 		}
-		if mode == recvPush {
-			c.onMsg(m, nil)
-			continue
-		}
-		// A plain send when there is room: a select over two channels
-		// costs several times more, on every message.
-		select {
-		case c.in <- m:
-			continue
-		default:
-		}
-		select {
-		case c.in <- m:
-			continue
-		case <-c.done:
-		}
-		break
+		c.onMsg(m, nil)
 	}
-	if mode == recvPush {
-		c.onMsg(nil, c.endErr())
-	} else {
-		close(c.in)
-	}
+	c.onMsg(nil, c.endErr())
 }
 
 // classify maps a read or write error to its close cause.

@@ -96,7 +96,22 @@ type FrameReader struct {
 	dl       deadliner
 	progress time.Duration
 	dlSet    bool // a read deadline is in force
+
+	// A body whose reading was interrupted (see intr): len(body) of need
+	// bytes have arrived, since of them under the current deadline.
+	body        []byte
+	need, since int
+
+	// intr, when set, says whether a read that failed on its deadline was
+	// interrupted on purpose (a Recv whose ctx ended) rather than stalled:
+	// ReadFrame then returns errInterrupted and resumes where it stopped
+	// on the next call.
+	intr func() bool
 }
+
+// errInterrupted is ReadFrame's answer when intr reports an interruption:
+// nothing is lost, and the next call carries on with the same frame.
+var errInterrupted = errors.New("ipc: read interrupted")
 
 // NewFrameReader returns a FrameReader on r that refuses bodies longer than
 // max bytes (max <= 0 means [DefaultMaxFrame]).
@@ -129,6 +144,9 @@ func (fr *FrameReader) upgrade(max int, dl deadliner, progress time.Duration) {
 // allocated, and a stream ending inside a header or body is reported, both
 // as a [*FrameError]; other I/O errors are returned as they are. After an
 // error the reader must not be used again. ReadFrame never panics.
+//
+// (Inside the package, an interruption (see intr) is the one error after
+// which the reader carries on.)
 func (fr *FrameReader) ReadFrame() ([]byte, error) {
 	body, err := fr.readFrame()
 	if fr.dlSet {
@@ -141,6 +159,9 @@ func (fr *FrameReader) ReadFrame() ([]byte, error) {
 }
 
 func (fr *FrameReader) readFrame() ([]byte, error) {
+	if fr.need > 0 {
+		return fr.readBody() // resume an interrupted body
+	}
 	if fr.end == fr.start {
 		// Between frames: wait as long as it takes, with no deadline.
 		fr.start, fr.end = 0, 0
@@ -153,6 +174,9 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 			if err == nil || err == io.EOF {
 				return nil, io.EOF
 			}
+			if fr.interrupted(err) {
+				return nil, errInterrupted
+			}
 			return nil, err
 		}
 	}
@@ -162,6 +186,9 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 		if err := fr.fill(); err != nil {
 			if err == io.EOF {
 				return nil, &FrameError{Max: fr.max, Got: fr.end - fr.start, Reason: "stream ended inside a frame header", Err: io.ErrUnexpectedEOF}
+			}
+			if fr.interrupted(err) {
+				return nil, errInterrupted
 			}
 			return nil, fr.stalled(err, 0, fr.end-fr.start)
 		}
@@ -178,20 +205,33 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 		fr.start += n
 		return body, nil
 	}
-	return fr.readBody(n)
-}
-
-// readBody reads a body of n bytes that is not all buffered yet.
-func (fr *FrameReader) readBody(n int) ([]byte, error) {
+	// The body is not all buffered yet: take what is, then read the rest
+	// straight into it.
 	var body []byte
 	if n <= upfrontMax {
 		body = fr.alloc(n)[:0]
 	} else {
 		body = make([]byte, 0, upfrontMax)
 	}
-	body = append(body, fr.buf[fr.start:fr.end]...)
+	fr.body = append(body, fr.buf[fr.start:fr.end]...)
+	fr.need, fr.since = n, 0
 	fr.start, fr.end = 0, 0
-	since := 0 // bytes since the deadline was last moved
+	return fr.readBody()
+}
+
+// hasFrame reports whether a whole frame is buffered, so ReadFrame will
+// return it (or its error) without reading.
+func (fr *FrameReader) hasFrame() bool {
+	if fr.need > 0 || fr.end-fr.start < headerLen {
+		return false
+	}
+	size := binary.BigEndian.Uint32(fr.buf[fr.start:])
+	return uint64(size) > uint64(fr.max) || uint64(fr.end-fr.start-headerLen) >= uint64(size)
+}
+
+// readBody reads the rest of the body in fr.body, need bytes in all.
+func (fr *FrameReader) readBody() ([]byte, error) {
+	body, n := fr.body, fr.need
 	for len(body) < n {
 		if len(body) == cap(body) {
 			// The bytes so far have arrived: grow for more of them.
@@ -199,8 +239,8 @@ func (fr *FrameReader) readBody(n int) ([]byte, error) {
 			copy(nb, body)
 			body = nb
 		}
-		if !fr.dlSet || since >= progressChunk {
-			since = 0
+		if !fr.dlSet || fr.since >= progressChunk {
+			fr.since = 0
 			if err := fr.armDeadline(); err != nil {
 				return nil, err
 			}
@@ -209,15 +249,30 @@ func (fr *FrameReader) readBody(n int) ([]byte, error) {
 		// stay in the stream.
 		m, err := fr.r.Read(body[len(body):cap(body)])
 		body = body[:len(body)+m]
-		since += m
+		fr.since += m
 		if err != nil && len(body) < n {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				return nil, &FrameError{Len: uint64(n), Max: fr.max, Got: len(body), Reason: "stream ended inside a frame body", Err: io.ErrUnexpectedEOF}
 			}
+			if fr.interrupted(err) {
+				fr.body = body
+				return nil, errInterrupted
+			}
 			return nil, fr.stalled(err, uint64(n), len(body))
 		}
 	}
+	fr.body, fr.need = nil, 0
 	return body, nil
+}
+
+// interrupted reports whether err ended a read on purpose (see intr). The
+// frame in progress then gets a fresh progress bound when reading resumes.
+func (fr *FrameReader) interrupted(err error) bool {
+	if fr.intr == nil || !errors.Is(err, os.ErrDeadlineExceeded) || !fr.intr() {
+		return false
+	}
+	fr.dlSet = false
+	return true
 }
 
 // fill reads more input into the buffer, moving unconsumed bytes to its
