@@ -31,11 +31,15 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // one with [Dial] or receive one from [Listener.Serve]; the zero Channel is
 // not usable.
 //
-// Sending encodes a message into the Channel's send queue; the Channel's
-// writer goroutine writes everything queued since its last write in one
-// write call, so a burst of small messages costs few syscalls. A send never
-// waits on the network; only [Channel.Send] waits, and only while the queue
-// is full.
+// Sending encodes a message into the Channel's send queue. When nothing is
+// being written and the send looks like a request or a reply (the Channel
+// has received since its last such write) or the frame is large, the
+// sender writes it at once itself, with one write that never waits; what
+// the socket does not take, and every other send, is left to the Channel's
+// writer goroutine, which writes everything queued since its last write
+// in one call, so a burst of small messages costs few syscalls. A send
+// never waits on the network; only [Channel.Send] waits, and only while
+// the queue is full.
 //
 // Receiving is chosen once: either [Channel.Recv], which reads and decodes
 // the next message on the calling goroutine (no goroutine and no queue in
@@ -106,10 +110,13 @@ type Channel struct {
 	rwait      uint64          // the watch a read is under now, 0 for none; guarded by rmu
 	rcancelled bool            // the read deadline is in the past on purpose; guarded by rmu
 
+	iw       *inlineWriter // sends' own writes; nil: the writer goroutine does them all
+	recvSeen atomic.Bool   // a message arrived since the last inline write
+
 	mu      sync.Mutex
 	pend    []byte           // frames queued, not yet handed to a write; guarded by mu
 	spare   []byte           // the writer's other buffer, when it is not writing; guarded by mu
-	writing bool             // the writer goroutine is writing; guarded by mu
+	writing bool             // a write is in progress (the writer goroutine's or a send's); guarded by mu
 	highLen int              // the queue is full at this many bytes
 	room    chan struct{}    // closed when the queue has room again; nil while nobody waits; guarded by mu
 	onRoom  []func()         // WhenWritable callbacks; guarded by mu
@@ -141,6 +148,8 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 	}
 	fr.upgrade(cfg.maxFrame, recvDeadline{c}, cfg.progress)
 	fr.intr = c.readInterrupted
+	c.iw = newInlineWriter(conn)
+	c.recvSeen.Store(true)
 	go c.writeLoop()
 	return c
 }
@@ -277,12 +286,56 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait
 		return err
 	}
 	c.pend = b
-	writing := c.writing
-	c.mu.Unlock()
-	if !writing {
-		c.kick() // a writer mid-write picks the new frames up after it
+	if c.writing {
+		c.mu.Unlock()
+		return nil // the write in progress is followed by the next
 	}
+	if c.iw != nil && (len(b) >= inlineMin || c.recvSeen.Load()) {
+		c.writeInline()
+		return nil
+	}
+	c.mu.Unlock()
+	c.kick()
 	return nil
+}
+
+// inlineMin is the size of queued frames a send writes itself even in a
+// burst: one syscall per frame that large costs little beside the copy.
+const inlineMin = 16 << 10
+
+// writeInline writes the queue on the sending goroutine with one write
+// that never waits; the rest, if the socket is full, and the frames queued
+// meanwhile are left to the writer goroutine. Called with mu held; returns
+// with it released.
+func (c *Channel) writeInline() {
+	c.recvSeen.Store(false)
+	buf := c.pend
+	c.pend, c.spare = c.spare[:0], nil
+	c.writing = true
+	fns := c.openRoomLocked()
+	c.mu.Unlock()
+	runAll(fns)
+	n, werr := c.iw.try(buf)
+	c.mu.Lock()
+	c.writing = false
+	if n < len(buf) && werr == nil {
+		// The socket is full: the rest goes first, before what was queued
+		// meanwhile.
+		rest := copy(buf, buf[n:])
+		buf = append(buf[:rest], c.pend...)
+		c.pend, c.spare = buf, c.pend[:0]
+	} else {
+		c.spare = buf[:0]
+	}
+	more := len(c.pend) > 0 || c.closing
+	c.mu.Unlock()
+	if werr != nil {
+		c.end(c.classify(werr))
+		return
+	}
+	if more {
+		c.kick()
+	}
 }
 
 // openRoomLocked wakes Send calls waiting for room and returns the
@@ -375,6 +428,9 @@ func (c *Channel) recvLocked(ctx context.Context, done <-chan struct{}) (msg.Msg
 	if err != nil {
 		c.recvEnd(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 		return nil, c.endErr()
+	}
+	if !c.recvSeen.Load() {
+		c.recvSeen.Store(true)
 	}
 	return m, nil
 }
@@ -581,6 +637,9 @@ func (c *Channel) readLoop() {
 			c.end(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 			break
 		}
+		if !c.recvSeen.Load() {
+			c.recvSeen.Store(true)
+		}
 		c.onMsg(m, nil)
 	}
 	c.onMsg(nil, c.endErr())
@@ -623,6 +682,12 @@ func (c *Channel) writeLoop() {
 			if c.err != nil {
 				c.mu.Unlock()
 				return
+			}
+			if c.writing {
+				// A send is writing inline; it kicks again when it is done
+				// and something is left.
+				c.mu.Unlock()
+				break
 			}
 			if len(c.pend) == 0 {
 				closing := c.closing
