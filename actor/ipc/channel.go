@@ -90,6 +90,7 @@ type Channel struct {
 
 	// Receiving.
 	fr         *FrameReader  // the reader goroutine's, or the holder of rsem's
+	pool       bodyPool      // large bodies' buffers, for Release
 	mode       atomic.Uint32 // recvNone, recvDirect or recvPush; set once, under mu
 	onMsg      func(msg.Msg, error)
 	readerDone chan struct{} // set under mu when the reader starts
@@ -148,6 +149,7 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 	}
 	fr.upgrade(cfg.maxFrame, recvDeadline{c}, cfg.progress)
 	fr.intr = c.readInterrupted
+	fr.pool = &c.pool
 	c.iw = newInlineWriter(conn)
 	c.recvSeen.Store(true)
 	go c.writeLoop()
@@ -429,6 +431,9 @@ func (c *Channel) recvLocked(ctx context.Context, done <-chan struct{}) (msg.Msg
 		c.recvEnd(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 		return nil, c.endErr()
 	}
+	if c.fr.lentBuf != nil {
+		c.pool.lend(m, c.fr.lentBuf)
+	}
 	if !c.recvSeen.Load() {
 		c.recvSeen.Store(true)
 	}
@@ -515,6 +520,17 @@ func (d recvDeadline) SetReadDeadline(t time.Time) error {
 	}
 	return d.c.conn.SetReadDeadline(t)
 }
+
+// Release says that the caller is done with m, a message received from
+// this Channel (by Recv or OnMessage's callback): neither m nor any slice
+// in it (its Raw and []byte fields) will be used again, by anyone. The
+// buffer m was decoded from may then receive a later message. Releasing
+// is optional; it saves an allocation, and the cache misses of fresh
+// memory, per large message (above 8 KiB), which is most of the cost of
+// receiving one. Release of a message that holds no such buffer, of one
+// received long ago (after several later large ones), from another
+// Channel, or twice, does nothing. Any goroutine, at any time.
+func (c *Channel) Release(m msg.Msg) { c.pool.release(m) }
 
 // OnMessage makes the reader goroutine hand every message to fn, in
 // arrival order, one call at a time, with no queue in between: fn(m, nil)
@@ -615,6 +631,7 @@ func (c *Channel) end(tc *TransportClosed) {
 	fns := c.openRoomLocked()
 	c.mu.Unlock()
 	_ = c.conn.Close()
+	c.pool.drop()
 	close(c.done)
 	c.kick()
 	runAll(fns)
@@ -636,6 +653,9 @@ func (c *Channel) readLoop() {
 		if err != nil {
 			c.end(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 			break
+		}
+		if c.fr.lentBuf != nil {
+			c.pool.lend(m, c.fr.lentBuf)
 		}
 		if !c.recvSeen.Load() {
 			c.recvSeen.Store(true)

@@ -543,3 +543,51 @@ func TestRecvManyCallers(t *testing.T) {
 	a.Close()
 	wg.Wait()
 }
+
+// TestReleaseRecyclesLargeBodies: a released large message's buffer takes
+// a later one; a message not released is never overwritten, and Release
+// of anything else does nothing.
+func TestReleaseRecyclesLargeBodies(t *testing.T) {
+	a, b, _, _ := pair(t)
+	send := func(fill byte) {
+		t.Helper()
+		pld := binPayload(64 << 10)
+		for i := 3; i < len(pld); i++ {
+			pld[i] = fill
+		}
+		if err := a.Send(bg, &msg.Yield{Cid: "c", Pld: pld}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recv := func() *msg.Yield {
+		t.Helper()
+		m, err := b.Recv(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.(*msg.Yield)
+	}
+	send(1)
+	kept := recv()
+	send(2)
+	released := recv()
+	b.Release(released)
+	b.Release(released)                            // twice: nothing more
+	b.Release(&msg.Yield{Cid: "c", Pld: kept.Pld}) // not received: nothing
+	b.Release(nil)
+	send(3)
+	reused := recv()
+	if &reused.Pld[0] != &released.Pld[0] {
+		t.Errorf("the released buffer was not reused")
+	}
+	for i, c := range kept.Pld[3:] {
+		if c != 1 {
+			t.Fatalf("unreleased message overwritten at %d", i)
+		}
+	}
+	for _, c := range reused.Pld[3:] {
+		if c != 3 {
+			t.Fatal("reused buffer holds the wrong message")
+		}
+	}
+}

@@ -107,6 +107,11 @@ type FrameReader struct {
 	// ReadFrame then returns errInterrupted and resumes where it stopped
 	// on the next call.
 	intr func() bool
+
+	// pool, when set, gives large bodies their buffers; lentBuf is the
+	// buffer behind the body last returned, when it came from pool.
+	pool    *bodyPool
+	lentBuf []byte
 }
 
 // errInterrupted is ReadFrame's answer when intr reports an interruption:
@@ -162,6 +167,7 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	if fr.need > 0 {
 		return fr.readBody() // resume an interrupted body
 	}
+	fr.lentBuf = nil
 	if fr.end == fr.start {
 		// Between frames: wait as long as it takes, with no deadline.
 		fr.start, fr.end = 0, 0
@@ -318,8 +324,14 @@ func (fr *FrameReader) stalled(err error, n uint64, got int) error {
 	return err
 }
 
-// alloc returns n fresh bytes, carving small ones from the current slab.
+// alloc returns n bytes no message refers to, carving small ones from the
+// current slab and taking large ones from the pool, if there is one.
 func (fr *FrameReader) alloc(n int) []byte {
+	if n > slabMaxCarve && n <= poolMax && fr.pool != nil {
+		buf := fr.pool.get(n)
+		fr.lentBuf = buf
+		return buf[:n:n]
+	}
 	if n > slabMaxCarve || fr.slabSize == 0 {
 		return make([]byte, n)
 	}
