@@ -89,20 +89,22 @@ type Channel struct {
 	writerDone chan struct{}
 
 	// Receiving.
-	fr         *FrameReader  // the reader goroutine's, or the holder of rsem's
+	fr         *FrameReader  // the reader goroutine's, or the holder of rturn's
 	pool       bodyPool      // large bodies' buffers, for Release
 	mode       atomic.Uint32 // recvNone, recvDirect or recvPush; set once, under mu
 	onMsg      func(msg.Msg, error)
 	readerDone chan struct{} // set under mu when the reader starts
 	readerGID  atomic.Uint64 // the reader goroutine's goroutineID, in push mode
 
-	// Recv reads on the caller's goroutine: rsem (cap 1) is held by the
-	// Recv that reads; rended (guarded by rsem) says the reading side is
+	// Recv reads on the caller's goroutine: rturn is held by the Recv that
+	// reads (see recvTurn); rended (guarded by rturn) says the reading side is
 	// over. A Recv whose ctx can end watches it with a context.AfterFunc,
 	// kept while later calls pass a ctx with the same Done channel, that
 	// pulls the read deadline into the past to interrupt the read (see
 	// recvWatch).
-	rsem       chan struct{}
+	rturn      sync.Mutex
+	rwaiters   atomic.Int32  // Recv calls waiting for rturn under a ctx that can end
+	rfree      chan struct{} // cap 1: rturn was released while someone waited
 	rended     bool
 	rmu        sync.Mutex
 	rdone      <-chan struct{} // the watched ctx's Done; guarded by rmu
@@ -143,7 +145,7 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 		wake:       make(chan struct{}, 1),
 		writerDone: make(chan struct{}),
 		fr:         fr,
-		rsem:       make(chan struct{}, 1),
+		rfree:      make(chan struct{}, 1),
 		highLen:    cfg.sendQueue,
 		// pend and spare grow with use, then are reused.
 	}
@@ -383,25 +385,43 @@ func (c *Channel) Recv(ctx context.Context) (msg.Msg, error) {
 		c.startReader(recvDirect, nil)
 	}
 	done := ctx.Done()
-	select {
-	case c.rsem <- struct{}{}:
-	default:
-		if done == nil {
-			c.rsem <- struct{}{}
-			break
-		}
-		select {
-		case c.rsem <- struct{}{}:
-		case <-done:
-			return nil, ctx.Err()
+	if !c.rturn.TryLock() {
+		if err := c.recvTurn(ctx, done); err != nil {
+			return nil, err
 		}
 	}
 	m, err := c.recvLocked(ctx, done)
-	<-c.rsem
+	c.rturn.Unlock()
+	if c.rwaiters.Load() > 0 {
+		select {
+		case c.rfree <- struct{}{}:
+		default:
+		}
+	}
 	return m, err
 }
 
-// recvLocked is Recv once it holds rsem.
+// recvTurn waits for another Recv to finish reading, or for ctx to end.
+func (c *Channel) recvTurn(ctx context.Context, done <-chan struct{}) error {
+	if done == nil {
+		c.rturn.Lock()
+		return nil
+	}
+	c.rwaiters.Add(1)
+	defer c.rwaiters.Add(-1)
+	// Counted as a waiter before trying: a Recv that finishes after a
+	// failed try sees the count and leaves a token in rfree.
+	for !c.rturn.TryLock() {
+		select {
+		case <-c.rfree:
+		case <-done:
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// recvLocked is Recv once it holds rturn.
 func (c *Channel) recvLocked(ctx context.Context, done <-chan struct{}) (msg.Msg, error) {
 	if c.rended {
 		return nil, c.endErr()

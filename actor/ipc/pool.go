@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/hitchrt/hitch/actor/msg"
 )
@@ -18,11 +19,12 @@ import (
 // zeroing and writes to memory not in cache, three times the CPU of the
 // copy itself.
 type bodyPool struct {
-	mu   sync.Mutex
-	free [][]byte
-	lent [poolLent]lentBody // a ring; next is the oldest entry
-	next int
-	off  bool // the Channel has ended: hold nothing more
+	nlent atomic.Int32 // entries in lent, read without mu so small messages skip it
+	mu    sync.Mutex
+	free  [][]byte
+	lent  [poolLent]lentBody // a ring; next is the oldest entry
+	next  int
+	off   bool // the Channel has ended: hold nothing more
 }
 
 type lentBody struct {
@@ -61,6 +63,9 @@ func (p *bodyPool) get(n int) []byte {
 func (p *bodyPool) lend(m msg.Msg, buf []byte) {
 	p.mu.Lock()
 	if !p.off {
+		if p.lent[p.next].m == nil {
+			p.nlent.Add(1)
+		}
 		p.lent[p.next] = lentBody{m, buf}
 		p.next = (p.next + 1) % poolLent
 	}
@@ -70,7 +75,7 @@ func (p *bodyPool) lend(m msg.Msg, buf []byte) {
 // release takes back the buffer m was decoded from, if m is one of the
 // messages remembered; anything else is ignored.
 func (p *bodyPool) release(m msg.Msg) {
-	if m == nil {
+	if m == nil || p.nlent.Load() == 0 {
 		return
 	}
 	p.mu.Lock()
@@ -81,6 +86,7 @@ func (p *bodyPool) release(m msg.Msg) {
 				p.free = append(p.free, e.buf)
 			}
 			*e = lentBody{}
+			p.nlent.Add(-1)
 			return
 		}
 	}
@@ -92,5 +98,6 @@ func (p *bodyPool) drop() {
 	p.off = true
 	p.free = nil
 	p.lent = [poolLent]lentBody{}
+	p.nlent.Store(0)
 	p.mu.Unlock()
 }
