@@ -91,6 +91,7 @@ type Channel struct {
 	// Receiving.
 	fr         *FrameReader  // the reader goroutine's, or the holder of rturn's
 	pool       bodyPool      // large bodies' buffers, for Release
+	dec        *msg.Decoder  // used with fr
 	mode       atomic.Uint32 // recvNone, recvDirect or recvPush; set once, under mu
 	onMsg      func(msg.Msg, error)
 	readerDone chan struct{} // set under mu when the reader starts
@@ -152,6 +153,7 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 	fr.upgrade(cfg.maxFrame, recvDeadline{c}, cfg.progress)
 	fr.intr = c.readInterrupted
 	fr.pool = &c.pool
+	c.dec = c.codec.NewDecoder()
 	c.iw = newInlineWriter(conn)
 	c.recvSeen.Store(true)
 	go c.writeLoop()
@@ -446,7 +448,7 @@ func (c *Channel) recvLocked(ctx context.Context, done <-chan struct{}) (msg.Msg
 		c.recvEnd(c.classify(err))
 		return nil, c.endErr()
 	}
-	m, err := c.codec.Decode(body)
+	m, err := c.dec.Decode(body)
 	if err != nil {
 		c.recvEnd(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 		return nil, c.endErr()
@@ -669,7 +671,7 @@ func (c *Channel) readLoop() {
 			c.end(c.classify(err))
 			break
 		}
-		m, err := c.codec.Decode(body)
+		m, err := c.dec.Decode(body)
 		if err != nil {
 			c.end(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 			break

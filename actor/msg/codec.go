@@ -115,13 +115,49 @@ func checkRaw(k Kind, field string, r Raw) error {
 // Decode never panics, whatever b holds. Malformed input, trailing bytes
 // and unknown kinds are reported as a [*DecodeError] (which matches
 // [ErrMalformed] through errors.Is) naming the kind, field and offset.
-func (c *Codec) Decode(b []byte) (m Msg, err error) {
+func (c *Codec) Decode(b []byte) (m Msg, err error) { return decode(b, nil) }
+
+// A Decoder decodes a stream of messages as [Codec.Decode] does, and
+// remembers the last few strings it decoded: a dialog id repeats on every
+// message of a stream, and a string seen recently is reused rather than
+// allocated again. A Decoder is for one goroutine at a time; the zero
+// Decoder is not usable, make one with [Codec.NewDecoder].
+type Decoder struct {
+	strs strCache
+}
+
+// NewDecoder returns a Decoder for one stream of messages.
+func (c *Codec) NewDecoder() *Decoder { return &Decoder{} }
+
+// Decode decodes exactly one message from b, as [Codec.Decode] does.
+func (d *Decoder) Decode(b []byte) (Msg, error) { return decode(b, &d.strs) }
+
+// strCache holds recently decoded strings, replaced round-robin.
+type strCache struct {
+	s    [8]string
+	next int
+}
+
+// get returns a string equal to b, from the cache when there is one.
+func (sc *strCache) get(b []byte) string {
+	for _, s := range &sc.s {
+		if len(s) == len(b) && s == string(b) { // compared without a copy
+			return s
+		}
+	}
+	s := string(b)
+	sc.s[sc.next] = s
+	sc.next = (sc.next + 1) % len(sc.s)
+	return s
+}
+
+func decode(b []byte, strs *strCache) (m Msg, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			m, err = nil, &InternalError{Message: "msg: Decode panicked", Cause: panics.Capture(v, "msg.Decode")}
 		}
 	}()
-	r := reader{b: b}
+	r := reader{b: b, cache: strs}
 	n := r.arrayLen()
 	if r.err != nil {
 		return nil, r.err

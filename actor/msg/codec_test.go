@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/hitchrt/hitch/actor/msg"
 )
@@ -173,5 +174,34 @@ func TestFieldEvolution(t *testing.T) {
 	m, err = c.Decode([]byte{0x94, byte(msg.KindStop), 0xa1, 'c', 0x92, 0x01, 0xa0, 0xc3})
 	if err != nil || !reflect.DeepEqual(m, &msg.Stop{Cid: "c"}) {
 		t.Fatalf("long: %#v, %v", m, err)
+	}
+}
+
+// TestDecoderReusesStrings: a Decoder decodes as Codec.Decode does and
+// hands out the same string for a dialog id it saw recently.
+func TestDecoderReusesStrings(t *testing.T) {
+	c := msg.MustCodec()
+	d := c.NewDecoder()
+	var cids []string
+	for i := range 3 {
+		b, err := c.Encode(nil, &msg.Yield{Cid: "dialog-7", Pld: msg.Raw{byte(i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := d.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := c.Decode(b)
+		if !reflect.DeepEqual(m, want) {
+			t.Fatalf("Decoder = %#v, Codec = %#v", m, want)
+		}
+		cids = append(cids, m.(*msg.Yield).Cid)
+	}
+	if unsafe.StringData(cids[0]) != unsafe.StringData(cids[2]) {
+		t.Error("the repeated dialog id was allocated again")
+	}
+	if _, err := d.Decode([]byte{0x91}); !errors.Is(err, msg.ErrMalformed) {
+		t.Fatalf("bad input = %v", err)
 	}
 }

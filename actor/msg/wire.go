@@ -166,13 +166,14 @@ func appendStrMap(b []byte, m map[string]string) []byte {
 // reader decodes msgpack from b. The first problem is kept in err and every
 // later call returns a zero value, so callers check err once at the end.
 type reader struct {
-	b    []byte
-	i    int
-	err  error
-	kind Kind   // the message being decoded, for error text
-	pre  string // the nested struct being decoded ("Vars."), for error text
-	fld  string // the field being decoded, for error text
-	left int    // fields left in the current message (or nested) array
+	b     []byte
+	i     int
+	err   error
+	kind  Kind      // the message being decoded, for error text
+	pre   string    // the nested struct being decoded ("Vars."), for error text
+	fld   string    // the field being decoded, for error text
+	left  int       // fields left in the current message (or nested) array
+	cache *strCache // when set, where strings are reused from
 }
 
 func (r *reader) fail(reason string) {
@@ -346,7 +347,11 @@ func (r *reader) str() string {
 	if r.tryNil() {
 		return ""
 	}
-	return string(r.strBytes())
+	b := r.strBytes()
+	if r.cache != nil && len(b) > 0 {
+		return r.cache.get(b)
+	}
+	return string(b)
 }
 
 // bin returns a sub-slice of the input (no copy); nil for msgpack nil.
