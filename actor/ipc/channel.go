@@ -55,6 +55,7 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 //	WhenWritable(fn)      anywhere                          never: fn runs once, on a Channel goroutine, when
 //	                                                        the queue has room again or the Channel ends
 //	Recv(ctx)             any goroutine but a task step     until a message, the end or ctx
+//	Release(m)            anywhere                          never
 //	OnMessage(fn)         anywhere, once, instead of Recv   never: fn runs on the reader goroutine
 //	Close()               any goroutine, fn included        until the queue is flushed (bounded) and the
 //	                                                        Channel's goroutines have stopped
@@ -74,8 +75,8 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // [WithFrameProgress]), or Close is called. Its end is a
 // [*TransportClosed] whose cause says which, logged once at its level
 // (below Info for normal ends, Warn for a peer dropped for bad input) and
-// returned by [Channel.Err], by Recv once the queued messages are drained
-// (or passed to OnMessage's callback), and by the sends.
+// returned by [Channel.Err], by Recv once the messages already read are
+// drained (or passed to OnMessage's callback), and by the sends.
 type Channel struct {
 	conn   net.Conn
 	peer   *msg.Identity
@@ -305,6 +306,19 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait
 	return nil
 }
 
+// startWriteLocked hands the queued frames to a write: it marks a write in
+// progress, gives the queue the spare buffer, releases mu and runs the
+// WhenWritable callbacks the room wakes. It returns the frames to write.
+func (c *Channel) startWriteLocked() []byte {
+	buf := c.pend
+	c.pend, c.spare = c.spare[:0], nil
+	c.writing = true
+	fns := c.openRoomLocked()
+	c.mu.Unlock()
+	runAll(fns)
+	return buf
+}
+
 // inlineMin is the size of queued frames a send writes itself even in a
 // burst: one syscall per frame that large costs little beside the copy.
 const inlineMin = 16 << 10
@@ -315,12 +329,7 @@ const inlineMin = 16 << 10
 // with it released.
 func (c *Channel) writeInline() {
 	c.recvSeen.Store(false)
-	buf := c.pend
-	c.pend, c.spare = c.spare[:0], nil
-	c.writing = true
-	fns := c.openRoomLocked()
-	c.mu.Unlock()
-	runAll(fns)
+	buf := c.startWriteLocked()
 	n, werr := c.iw.try(buf)
 	c.mu.Lock()
 	c.writing = false
@@ -740,12 +749,7 @@ func (c *Channel) writeLoop() {
 				}
 				break
 			}
-			buf := c.pend
-			c.pend, c.spare = c.spare[:0], nil
-			c.writing = true
-			fns := c.openRoomLocked()
-			c.mu.Unlock()
-			runAll(fns)
+			buf := c.startWriteLocked()
 			_, werr := c.conn.Write(buf)
 			c.mu.Lock()
 			c.writing, c.spare = false, buf[:0]
