@@ -152,6 +152,60 @@ func (sc *strCache) get(b []byte) string {
 }
 
 func decode(b []byte, strs *strCache) (m Msg, err error) {
+	if m, ok := decodeShort(b, strs); ok {
+		return m, nil
+	}
+	return decodeAll(b, strs)
+}
+
+// decodeShort decodes the messages that carry a stream, when they are
+// small and well formed, with no more than the checks they need: a
+// three-element array of kind, a dialog id under 32 bytes and a payload
+// (Started, Yield, Return, CancelAck), or a two-element one without the
+// payload (Stop). Anything else, including every malformed input, is left
+// to decodeAll (ok false), which gives the same result or the error.
+func decodeShort(b []byte, strs *strCache) (m Msg, ok bool) {
+	if len(b) < 3 || (b[0] != 0x93 && b[0] != 0x92) || b[2]&0xe0 != 0xa0 {
+		return nil, false
+	}
+	end := 3 + int(b[2]&0x1f)
+	if end > len(b) {
+		return nil, false
+	}
+	var cid string
+	switch {
+	case end == 3:
+	case strs != nil:
+		cid = strs.get(b[3:end])
+	default:
+		cid = string(b[3:end])
+	}
+	if b[0] == 0x92 {
+		if Kind(b[1]) != KindStop || end != len(b) {
+			return nil, false
+		}
+		return &Stop{Cid: cid}, true
+	}
+	r := reader{b: b, i: end}
+	pld := r.raw()
+	if r.err != nil || r.i != len(b) {
+		return nil, false
+	}
+	switch Kind(b[1]) {
+	case KindYield:
+		return &Yield{Cid: cid, Pld: pld}, true
+	case KindStarted:
+		return &Started{Cid: cid, Pld: pld}, true
+	case KindReturn:
+		return &Return{Cid: cid, Pld: pld}, true
+	case KindCancelAck:
+		return &CancelAck{Cid: cid, Pld: pld}, true
+	}
+	return nil, false
+}
+
+// decodeAll decodes any message with the general reader.
+func decodeAll(b []byte, strs *strCache) (m Msg, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			m, err = nil, &InternalError{Message: "msg: Decode panicked", Cause: panics.Capture(v, "msg.Decode")}

@@ -62,3 +62,36 @@ func TestFastPathMatchesGeneral(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeShort: the short path decodes exactly what the general reader
+// decodes, or leaves the input to it.
+func FuzzDecodeShort(f *testing.F) {
+	for _, m := range []Msg{
+		&Yield{Cid: "c1", Pld: Raw{0xc4, 1, 7}},
+		&Started{Cid: "", Pld: Raw{0x2a}},
+		&Return{Cid: "r", Pld: Raw{0xc0}},
+		&CancelAck{Cid: "x", Pld: Raw{0xc3}},
+		&Stop{Cid: "s"},
+		&Yield{Cid: "c", Pld: Raw{0x92, 0x91, 0x90, 0xa1, 'a'}},
+	} {
+		b, err := encodeMsg(nil, m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{0x93, 0x06, 0xa1})
+	f.Add([]byte{0x92, 0x07, 0xa0, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, strs := range []*strCache{nil, {}} {
+			m, ok := decodeShort(b, strs)
+			if !ok {
+				continue
+			}
+			want, err := decodeAll(b, nil)
+			if err != nil || !reflect.DeepEqual(m, want) {
+				t.Fatalf("short path %#v, general %#v, %v", m, want, err)
+			}
+		}
+	})
+}
