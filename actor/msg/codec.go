@@ -123,14 +123,35 @@ func (c *Codec) Decode(b []byte) (m Msg, err error) { return decode(b, nil) }
 // allocated again. A Decoder is for one goroutine at a time; the zero
 // Decoder is not usable, make one with [Codec.NewDecoder].
 type Decoder struct {
-	strs strCache
+	strs   strCache
+	yields []Yield // Yields are carved from here, yieldChunk at a time
 }
+
+// yieldChunk is how many Yields a Decoder allocates at once: one
+// allocation for many stream items. A Yield kept alive keeps its chunk
+// (under 2 KiB) alive.
+const yieldChunk = 32
 
 // NewDecoder returns a Decoder for one stream of messages.
 func (c *Codec) NewDecoder() *Decoder { return &Decoder{} }
 
 // Decode decodes exactly one message from b, as [Codec.Decode] does.
-func (d *Decoder) Decode(b []byte) (Msg, error) { return decode(b, &d.strs) }
+func (d *Decoder) Decode(b []byte) (Msg, error) {
+	if m, ok := decodeShort(b, &d.strs, d); ok {
+		return m, nil
+	}
+	return decodeAll(b, &d.strs)
+}
+
+// newYield returns a zero Yield from the current chunk.
+func (d *Decoder) newYield() *Yield {
+	if len(d.yields) == 0 {
+		d.yields = make([]Yield, yieldChunk)
+	}
+	y := &d.yields[0]
+	d.yields = d.yields[1:]
+	return y
+}
 
 // strCache holds recently decoded strings, replaced round-robin.
 type strCache struct {
@@ -152,7 +173,7 @@ func (sc *strCache) get(b []byte) string {
 }
 
 func decode(b []byte, strs *strCache) (m Msg, err error) {
-	if m, ok := decodeShort(b, strs); ok {
+	if m, ok := decodeShort(b, strs, nil); ok {
 		return m, nil
 	}
 	return decodeAll(b, strs)
@@ -164,7 +185,7 @@ func decode(b []byte, strs *strCache) (m Msg, err error) {
 // (Started, Yield, Return, CancelAck), or a two-element one without the
 // payload (Stop). Anything else, including every malformed input, is left
 // to decodeAll (ok false), which gives the same result or the error.
-func decodeShort(b []byte, strs *strCache) (m Msg, ok bool) {
+func decodeShort(b []byte, strs *strCache, d *Decoder) (m Msg, ok bool) {
 	if len(b) < 3 || (b[0] != 0x93 && b[0] != 0x92) || b[2]&0xe0 != 0xa0 {
 		return nil, false
 	}
@@ -193,6 +214,11 @@ func decodeShort(b []byte, strs *strCache) (m Msg, ok bool) {
 	}
 	switch Kind(b[1]) {
 	case KindYield:
+		if d != nil {
+			y := d.newYield()
+			y.Cid, y.Pld = cid, pld
+			return y, true
+		}
 		return &Yield{Cid: cid, Pld: pld}, true
 	case KindStarted:
 		return &Started{Cid: cid, Pld: pld}, true

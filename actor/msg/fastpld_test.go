@@ -84,7 +84,11 @@ func FuzzDecodeShort(f *testing.F) {
 	f.Add([]byte{0x92, 0x07, 0xa0, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, strs := range []*strCache{nil, {}} {
-			m, ok := decodeShort(b, strs)
+			var d *Decoder
+			if strs != nil {
+				d = &Decoder{}
+			}
+			m, ok := decodeShort(b, strs, d)
 			if !ok {
 				continue
 			}
