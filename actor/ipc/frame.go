@@ -58,10 +58,14 @@ const (
 	// readBufSize is the input buffer of an authenticated connection;
 	// during the handshake the buffer is just big enough for one frame.
 	readBufSize = 64 << 10
-	// slabSize is the size of the chunks small frame bodies are carved
-	// from; frames above slabMaxCarve get their own allocation.
-	slabSize     = 64 << 10
+	// slabMaxCarve is the largest body returned as a slice of the input
+	// buffer itself (see FrameReader.shared); larger ones get a buffer of
+	// their own.
 	slabMaxCarve = 8 << 10
+	// minRead is the least room worth reading into at the end of a buffer
+	// whose front belongs to bodies handed out; with less, a fresh buffer
+	// is started.
+	minRead = 8 << 10
 	// upfrontMax is the most a body is given on the strength of its length
 	// prefix alone; a longer body grows as its bytes arrive.
 	upfrontMax = 256 << 10
@@ -77,8 +81,9 @@ type deadliner interface{ SetReadDeadline(time.Time) error }
 // concurrent use; a connection has one, owned by its reading goroutine.
 //
 // The body slices it returns are never reused or overwritten by later reads
-// (small bodies are carved from shared chunks, so holding one keeps its
-// chunk alive): a decoded message may keep referring to its frame.
+// (a small body is a slice of the 64 KiB input buffer it arrived in, which
+// is then never reused, so holding one keeps that buffer alive): a decoded
+// message may keep referring to its frame.
 //
 // Memory follows the bytes that arrived, not the lengths announced: a body
 // gets at most 256 KiB on the strength of its header, and grows as the rest
@@ -89,8 +94,11 @@ type FrameReader struct {
 	buf        []byte // input buffer; buf[start:end] is read but unconsumed
 	bufSize    int    // the size buf grows to once it is empty
 	start, end int
-	slab       []byte
-	slabSize   int // 0: every body gets its own allocation
+	// carve: small bodies are returned as slices of buf, which is then
+	// shared: the bytes before start may belong to bodies handed out, so
+	// buf is never reused or compacted, only replaced.
+	carve  bool
+	shared bool
 
 	// The progress bound, when set: dl sets r's read deadline.
 	dl       deadliner
@@ -124,7 +132,7 @@ func NewFrameReader(r io.Reader, max int) *FrameReader {
 	if max <= 0 {
 		max = DefaultMaxFrame
 	}
-	return &FrameReader{r: r, max: max, bufSize: readBufSize, slabSize: slabSize}
+	return &FrameReader{r: r, max: max, bufSize: readBufSize, carve: true}
 }
 
 // newHandshakeReader returns a FrameReader for the handshake: frames of at
@@ -135,10 +143,10 @@ func newHandshakeReader(r io.Reader) *FrameReader {
 
 // upgrade turns a handshake reader into a Channel's: the normal frame
 // limit, a full-size buffer from the next frame on (what was read past the
-// handshake is kept), small bodies carved from shared chunks, and the
-// progress bound on dl.
+// handshake is kept), small bodies handed out from the input buffer, and
+// the progress bound on dl.
 func (fr *FrameReader) upgrade(max int, dl deadliner, progress time.Duration) {
-	fr.max, fr.bufSize, fr.slabSize = max, readBufSize, slabSize
+	fr.max, fr.bufSize, fr.carve = max, readBufSize, true
 	fr.dl, fr.progress = dl, progress
 }
 
@@ -170,12 +178,15 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	fr.lentBuf = nil
 	if fr.end == fr.start {
 		// Between frames: wait as long as it takes, with no deadline.
-		fr.start, fr.end = 0, 0
-		if len(fr.buf) < fr.bufSize {
-			fr.buf = make([]byte, fr.bufSize)
+		if !fr.shared {
+			fr.start, fr.end = 0, 0
 		}
-		n, err := fr.r.Read(fr.buf)
-		fr.end = n
+		if len(fr.buf) < fr.bufSize || fr.shared && len(fr.buf)-fr.end < minRead {
+			fr.buf = make([]byte, fr.bufSize)
+			fr.start, fr.end, fr.shared = 0, 0, false
+		}
+		n, err := fr.r.Read(fr.buf[fr.end:])
+		fr.end += n
 		if n == 0 {
 			if err == nil || err == io.EOF {
 				return nil, io.EOF
@@ -189,7 +200,7 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	// The frame has started: from here on, every read that has to wait
 	// is under the progress bound.
 	for fr.end-fr.start < headerLen {
-		if err := fr.fill(); err != nil {
+		if err := fr.fill(headerLen); err != nil {
 			if err == io.EOF {
 				return nil, &FrameError{Max: fr.max, Got: fr.end - fr.start, Reason: "stream ended inside a frame header", Err: io.ErrUnexpectedEOF}
 			}
@@ -203,8 +214,28 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	if uint64(size) > uint64(fr.max) {
 		return nil, &FrameError{Len: uint64(size), Max: fr.max, Reason: "length exceeds the maximum"}
 	}
-	fr.start += headerLen
 	n := int(size)
+	if fr.carve && n <= slabMaxCarve {
+		// Small: gather the whole frame in buf and hand out its body
+		// there, with no copy.
+		for fr.end-fr.start < headerLen+n {
+			if err := fr.fill(headerLen + n); err != nil {
+				got := fr.end - fr.start - headerLen
+				if err == io.EOF {
+					return nil, &FrameError{Len: uint64(n), Max: fr.max, Got: got, Reason: "stream ended inside a frame body", Err: io.ErrUnexpectedEOF}
+				}
+				if fr.interrupted(err) {
+					return nil, errInterrupted
+				}
+				return nil, fr.stalled(err, uint64(n), got)
+			}
+		}
+		s := fr.start + headerLen
+		fr.start = s + n
+		fr.shared = true
+		return fr.buf[s : s+n : s+n], nil
+	}
+	fr.start += headerLen
 	if fr.end-fr.start >= n {
 		body := fr.alloc(n)
 		copy(body, fr.buf[fr.start:])
@@ -221,7 +252,7 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 	}
 	fr.body = append(body, fr.buf[fr.start:fr.end]...)
 	fr.need, fr.since = n, 0
-	fr.start, fr.end = 0, 0
+	fr.start = fr.end
 	return fr.readBody()
 }
 
@@ -281,17 +312,22 @@ func (fr *FrameReader) interrupted(err error) bool {
 	return true
 }
 
-// fill reads more input into the buffer, moving unconsumed bytes to its
-// front first when it is full.
-func (fr *FrameReader) fill() error {
+// fill reads more input into the buffer, first making room for want bytes
+// from start: unconsumed bytes move to the front of the buffer, or, when
+// the buffer is shared or too small, to a fresh one.
+func (fr *FrameReader) fill(want int) error {
 	if !fr.dlSet {
 		if err := fr.armDeadline(); err != nil {
 			return err
 		}
 	}
-	if fr.end == len(fr.buf) {
-		fr.end = copy(fr.buf, fr.buf[fr.start:fr.end])
-		fr.start = 0
+	if fr.end == len(fr.buf) || len(fr.buf)-fr.start < want {
+		buf := fr.buf
+		if fr.shared || len(buf) < want {
+			buf = make([]byte, max(fr.bufSize, want))
+		}
+		fr.end = copy(buf, fr.buf[fr.start:fr.end])
+		fr.start, fr.buf, fr.shared = 0, buf, false
 	}
 	n, err := fr.r.Read(fr.buf[fr.end:])
 	fr.end += n
@@ -324,23 +360,15 @@ func (fr *FrameReader) stalled(err error, n uint64, got int) error {
 	return err
 }
 
-// alloc returns n bytes no message refers to, carving small ones from the
-// current slab and taking large ones from the pool, if there is one.
+// alloc returns n bytes no message refers to, taking large ones from the
+// pool, if there is one.
 func (fr *FrameReader) alloc(n int) []byte {
 	if n > slabMaxCarve && n <= poolMax && fr.pool != nil {
 		buf := fr.pool.get(n)
 		fr.lentBuf = buf
 		return buf[:n:n]
 	}
-	if n > slabMaxCarve || fr.slabSize == 0 {
-		return make([]byte, n)
-	}
-	if len(fr.slab) < n {
-		fr.slab = make([]byte, fr.slabSize)
-	}
-	b := fr.slab[:n:n]
-	fr.slab = fr.slab[n:]
-	return b
+	return make([]byte, n)
 }
 
 // AppendFrame appends body to dst as one frame (length prefix, then body)
