@@ -1,6 +1,7 @@
 package msg
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
@@ -94,7 +95,7 @@ var errNilMsg = errors.New("msg: Encode: nil message")
 
 // checkRaw verifies that a non-empty Raw holds exactly one msgpack value.
 func checkRaw(k Kind, field string, r Raw) error {
-	if len(r) == 0 {
+	if len(r) == 0 || scalarLen(r) == len(r) {
 		return nil
 	}
 	rd := reader{b: r, kind: k, fld: field}
@@ -207,10 +208,17 @@ func decodeShort(b []byte, strs *strCache, d *Decoder) (m Msg, ok bool) {
 		}
 		return &Stop{Cid: cid}, true
 	}
-	r := reader{b: b, i: end}
-	pld := r.raw()
-	if r.err != nil || r.i != len(b) {
-		return nil, false
+	var pld Raw
+	switch rest := b[end:]; {
+	case len(rest) == 1 && rest[0] == 0xc0: // nil
+	case scalarLen(rest) == len(rest):
+		pld = Raw(rest[:len(rest):len(rest)])
+	default:
+		r := reader{b: b, i: end}
+		pld = r.raw()
+		if r.err != nil || r.i != len(b) {
+			return nil, false
+		}
 	}
 	switch Kind(b[1]) {
 	case KindYield:
@@ -228,6 +236,49 @@ func decodeShort(b []byte, strs *strCache, d *Decoder) (m Msg, ok bool) {
 		return &CancelAck{Cid: cid, Pld: pld}, true
 	}
 	return nil, false
+}
+
+// scalarLen returns the length of the msgpack value b starts with when it
+// is not a container (nil, bool, number, string, bytes, extension), read
+// from its header alone, or -1: a container, an invalid byte, or too
+// short a header. The value's bytes are not checked to be all there.
+func scalarLen(b []byte) int {
+	if len(b) == 0 {
+		return -1
+	}
+	c := b[0]
+	switch {
+	case c < 0x80 || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3:
+		return 1
+	case c&0xe0 == 0xa0:
+		return 1 + int(c&0x1f)
+	case c == 0xc4 || c == 0xd9: // bin8, str8
+		if len(b) < 2 {
+			return -1
+		}
+		return 2 + int(b[1])
+	case c == 0xc5 || c == 0xda: // bin16, str16
+		if len(b) < 3 {
+			return -1
+		}
+		return 3 + int(binary.BigEndian.Uint16(b[1:]))
+	case c == 0xc6 || c == 0xdb: // bin32, str32
+		if len(b) < 5 {
+			return -1
+		}
+		return 5 + int(binary.BigEndian.Uint32(b[1:]))
+	case c == 0xcc || c == 0xd0:
+		return 2
+	case c == 0xcd || c == 0xd1:
+		return 3
+	case c == 0xca || c == 0xce || c == 0xd2:
+		return 5
+	case c == 0xcb || c == 0xcf || c == 0xd3:
+		return 9
+	case c >= 0xd4 && c <= 0xd8: // fixext 1, 2, 4, 8, 16
+		return 2 + 1<<(c-0xd4)
+	}
+	return -1
 }
 
 // decodeAll decodes any message with the general reader.

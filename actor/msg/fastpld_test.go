@@ -99,3 +99,22 @@ func FuzzDecodeShort(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScalarLen: scalarLen agrees with the general reader's skip on every
+// value it claims to measure.
+func FuzzScalarLen(f *testing.F) {
+	for _, b := range [][]byte{{0x05}, {0xa2, 'h', 'i'}, {0xc4, 1, 0}, {0xc5, 0, 2, 1, 2}, {0xcb, 0, 0, 0, 0, 0, 0, 0, 0}, {0xd6, 1, 0, 0, 0, 0}, {0x91, 0x01}, {0xc1}} {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n := scalarLen(b)
+		if n < 0 || n > len(b) {
+			return
+		}
+		r := reader{b: b[:n]}
+		r.skip(0)
+		if r.err != nil || r.i != n {
+			t.Fatalf("scalarLen(% x) = %d, the reader says %d, %v", b, n, r.i, r.err)
+		}
+	})
+}
