@@ -66,6 +66,10 @@ const (
 	// whose front belongs to bodies handed out; with less, a fresh buffer
 	// is started.
 	minRead = 8 << 10
+	// largeFrame and largeLead: after a frame above largeFrame, the read
+	// between frames takes at most largeLead bytes.
+	largeFrame = 32 << 10
+	largeLead  = 4 << 10
 	// upfrontMax is the most a body is given on the strength of its length
 	// prefix alone; a longer body grows as its bytes arrive.
 	upfrontMax = 256 << 10
@@ -99,6 +103,7 @@ type FrameReader struct {
 	// buf is never reused or compacted, only replaced.
 	carve  bool
 	shared bool
+	large  bool // the last frame was above largeFrame
 
 	// The progress bound, when set: dl sets r's read deadline.
 	dl       deadliner
@@ -185,7 +190,14 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 			fr.buf = make([]byte, fr.bufSize)
 			fr.start, fr.end, fr.shared = 0, 0, false
 		}
-		n, err := fr.r.Read(fr.buf[fr.end:])
+		// After a large frame, expect another: read little, so that most
+		// of its body goes straight into its own buffer, not through this
+		// one.
+		in := fr.buf[fr.end:]
+		if fr.large && len(in) > largeLead {
+			in = in[:largeLead]
+		}
+		n, err := fr.r.Read(in)
 		fr.end += n
 		if n == 0 {
 			if err == nil || err == io.EOF {
@@ -215,6 +227,7 @@ func (fr *FrameReader) readFrame() ([]byte, error) {
 		return nil, &FrameError{Len: uint64(size), Max: fr.max, Reason: "length exceeds the maximum"}
 	}
 	n := int(size)
+	fr.large = n > largeFrame
 	if fr.carve && n <= slabMaxCarve {
 		// Small: gather the whole frame in buf and hand out its body
 		// there, with no copy.

@@ -171,7 +171,7 @@ func TestBodiesNeverOverwritten(t *testing.T) {
 	var want [][]byte
 	var stream []byte
 	for i := range 3000 {
-		n := []int{0, 1, 16, 1000, slabMaxCarve, slabMaxCarve + 1, 20000}[i%7]
+		n := []int{0, 1, 16, 1000, slabMaxCarve, slabMaxCarve + 1, 20000, largeFrame + 1}[i%8]
 		body := bytes.Repeat([]byte{byte(i)}, n)
 		want = append(want, body)
 		stream, _ = AppendFrame(stream, body, 0)
