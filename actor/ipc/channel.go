@@ -321,7 +321,7 @@ func (c *Channel) startWriteLocked() []byte {
 
 // inlineMin is the size of queued frames a send writes itself even in a
 // burst: one syscall per frame that large costs little beside the copy.
-const inlineMin = 16 << 10
+const inlineMin = 64 << 10
 
 // writeInline writes the queue on the sending goroutine with one write
 // that never waits; the rest, if the socket is full, and the frames queued
