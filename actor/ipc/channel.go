@@ -557,8 +557,8 @@ func (d recvDeadline) SetReadDeadline(t time.Time) error {
 // in it (its Raw and []byte fields) will be used again, by anyone. The
 // buffer m was decoded from may then receive a later message. Releasing
 // is optional; it saves an allocation, and the cache misses of fresh
-// memory, per large message (above 8 KiB), which is most of the cost of
-// receiving one. Release of a message that holds no such buffer, of one
+// memory, per message above 512 bytes, which is most of the cost of
+// receiving a large one. Release of a message that holds no such buffer, of one
 // received long ago (after several later large ones), from another
 // Channel, or twice, does nothing. Any goroutine, at any time.
 func (c *Channel) Release(m msg.Msg) { c.pool.release(m) }

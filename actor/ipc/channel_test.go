@@ -548,10 +548,16 @@ func TestRecvManyCallers(t *testing.T) {
 // a later one; a message not released is never overwritten, and Release
 // of anything else does nothing.
 func TestReleaseRecyclesLargeBodies(t *testing.T) {
+	for _, size := range []int{1 << 10, 64 << 10} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) { testReleaseRecycles(t, size) })
+	}
+}
+
+func testReleaseRecycles(t *testing.T, size int) {
 	a, b, _, _ := pair(t)
 	send := func(fill byte) {
 		t.Helper()
-		pld := binPayload(64 << 10)
+		pld := binPayload(size)
 		for i := 3; i < len(pld); i++ {
 			pld[i] = fill
 		}

@@ -61,7 +61,7 @@ const (
 	// slabMaxCarve is the largest body returned as a slice of the input
 	// buffer itself (see FrameReader.shared); larger ones get a buffer of
 	// their own.
-	slabMaxCarve = 8 << 10
+	slabMaxCarve = 512
 	// minRead is the least room worth reading into at the end of a buffer
 	// whose front belongs to bodies handed out; with less, a fresh buffer
 	// is started.

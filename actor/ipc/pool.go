@@ -1,6 +1,7 @@
 package ipc
 
 import (
+	"math/bits"
 	"sync"
 	"sync/atomic"
 
@@ -37,7 +38,8 @@ const (
 	poolFree = 4
 	poolLent = 8
 	// poolRound rounds a new buffer's size up, so that frames of nearby
-	// sizes can share it (the allocator rounds large objects to pages).
+	// sizes can share it (the allocator rounds large objects to pages);
+	// a smaller buffer is rounded to a power of two.
 	poolRound = 8 << 10
 )
 
@@ -56,7 +58,10 @@ func (p *bodyPool) get(n int) []byte {
 		}
 	}
 	p.mu.Unlock()
-	return make([]byte, (n+poolRound-1)/poolRound*poolRound)
+	if n >= poolRound {
+		return make([]byte, (n+poolRound-1)/poolRound*poolRound)
+	}
+	return make([]byte, 1<<bits.Len(uint(n-1)))
 }
 
 // lend remembers that m was decoded from buf.
