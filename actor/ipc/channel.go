@@ -31,30 +31,31 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // one with [Dial] or receive one from [Listener.Serve]; the zero Channel is
 // not usable.
 //
-// Sending encodes a message into the Channel's send queue; the Channel's
-// writer goroutine writes everything queued since its last write in one
-// write call, so a burst of small messages costs few syscalls. A send never
-// waits on the network; only [Channel.Send] waits, and only while the queue
-// is full. A caller that sends in bursts (a runner's tick) can queue them
-// with [Channel.TrySendHeld] and write them itself with [Channel.Flush],
-// in one write and without waking the writer, when the writer is idle.
+// Sending encodes a message into the Channel's send queue. When nothing is
+// being written and the send looks like a request or a reply (the Channel
+// has received since its last such write) or the frame is large, the
+// sender writes it at once itself, with one write that never waits; what
+// the socket does not take, and every other send, is left to the Channel's
+// writer goroutine, which writes everything queued since its last write
+// in one call, so a burst of small messages costs few syscalls. A send
+// never waits on the network; only [Channel.Send] waits, and only while
+// the queue is full.
 //
-// Receiving is chosen once: either [Channel.Recv], which takes messages
-// from a queue that the Channel's reader goroutine fills, or
-// [Channel.OnMessage], whose callback the reader goroutine calls for each
-// message, with no queue and no goroutine per waiting call. The reader
-// starts with that first choice; until then nothing is read.
+// Receiving is chosen once: either [Channel.Recv], which reads and decodes
+// the next message on the calling goroutine (no goroutine and no queue in
+// between), or [Channel.OnMessage], whose callback the Channel's reader
+// goroutine calls for each message, with no goroutine per waiting call.
+// Until that first choice nothing is read.
 //
 // Who runs what:
 //
 //	call                  may be called from                blocks
 //	Send(ctx, m)          any goroutine but a task step     while the queue is full, until room, the end or ctx
 //	TrySend(m)            anywhere, a task step included    never: ErrSendQueueFull when full
-//	TrySendHeld(m)        anywhere, a task step included    never; the writer sleeps until Flush
-//	Flush()               anywhere, a task step included    never: writes what the socket takes now
 //	WhenWritable(fn)      anywhere                          never: fn runs once, on a Channel goroutine, when
 //	                                                        the queue has room again or the Channel ends
 //	Recv(ctx)             any goroutine but a task step     until a message, the end or ctx
+//	Release(m)            anywhere                          never
 //	OnMessage(fn)         anywhere, once, instead of Recv   never: fn runs on the reader goroutine
 //	Close()               any goroutine, fn included        until the queue is flushed (bounded) and the
 //	                                                        Channel's goroutines have stopped
@@ -74,8 +75,8 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // [WithFrameProgress]), or Close is called. Its end is a
 // [*TransportClosed] whose cause says which, logged once at its level
 // (below Info for normal ends, Warn for a peer dropped for bad input) and
-// returned by [Channel.Err], by Recv once the queued messages are drained
-// (or passed to OnMessage's callback), and by the sends.
+// returned by [Channel.Err], by Recv once the messages already read are
+// drained (or passed to OnMessage's callback), and by the sends.
 type Channel struct {
 	conn   net.Conn
 	peer   *msg.Identity
@@ -89,33 +90,52 @@ type Channel struct {
 	writerDone chan struct{}
 
 	// Receiving.
-	fr         *FrameReader  // reader goroutine only, once started
-	in         chan msg.Msg  // Recv's queue
-	mode       atomic.Uint32 // recvNone, recvQueue or recvPush; set once, under mu
+	fr         *FrameReader  // the reader goroutine's, or the holder of rturn's
+	pool       bodyPool      // large bodies' buffers, for Release
+	dec        *msg.Decoder  // used with fr
+	mode       atomic.Uint32 // recvNone, recvDirect or recvPush; set once, under mu
 	onMsg      func(msg.Msg, error)
 	readerDone chan struct{} // set under mu when the reader starts
 	readerGID  atomic.Uint64 // the reader goroutine's goroutineID, in push mode
 
+	// Recv reads on the caller's goroutine: rturn is held by the Recv that
+	// reads (see recvTurn); rended (guarded by rturn) says the reading side is
+	// over. A Recv whose ctx can end watches it with a context.AfterFunc,
+	// kept while later calls pass a ctx with the same Done channel, that
+	// pulls the read deadline into the past to interrupt the read (see
+	// recvWatch).
+	rturn      sync.Mutex
+	rwaiters   atomic.Int32  // Recv calls waiting for rturn under a ctx that can end
+	rfree      chan struct{} // cap 1: rturn was released while someone waited
+	rended     bool
+	rmu        sync.Mutex
+	rdone      <-chan struct{} // the watched ctx's Done; guarded by rmu
+	rstop      func() bool     // stops the watch; guarded by rmu
+	rgen       uint64          // the watch's number; guarded by rmu
+	rwait      uint64          // the watch a read is under now, 0 for none; guarded by rmu
+	rcancelled bool            // the read deadline is in the past on purpose; guarded by rmu
+
+	iw       *inlineWriter // sends' own writes; nil: the writer goroutine does them all
+	recvSeen atomic.Bool   // a message arrived since the last inline write
+
 	mu      sync.Mutex
 	pend    []byte           // frames queued, not yet handed to a write; guarded by mu
 	spare   []byte           // the writer's other buffer, when it is not writing; guarded by mu
-	writing bool             // the writer goroutine is writing; guarded by mu
+	writing bool             // a write is in progress (the writer goroutine's or a send's); guarded by mu
 	highLen int              // the queue is full at this many bytes
 	room    chan struct{}    // closed when the queue has room again; nil while nobody waits; guarded by mu
 	onRoom  []func()         // WhenWritable callbacks; guarded by mu
 	err     *TransportClosed // guarded by mu; set once
-	inline  *inlineWriter    // Flush's, made at its first write; guarded by mu
 	closing bool             // Close was called; guarded by mu
 }
 
 const (
 	recvNone uint32 = iota
-	recvQueue
+	recvDirect
 	recvPush
 )
 
 func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config) *Channel {
-	fr.upgrade(cfg.maxFrame, conn, cfg.progress)
 	c := &Channel{
 		conn:       conn,
 		peer:       peer,
@@ -127,10 +147,16 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 		wake:       make(chan struct{}, 1),
 		writerDone: make(chan struct{}),
 		fr:         fr,
-		in:         make(chan msg.Msg, cfg.recvQueue),
+		rfree:      make(chan struct{}, 1),
 		highLen:    cfg.sendQueue,
 		// pend and spare grow with use, then are reused.
 	}
+	fr.upgrade(cfg.maxFrame, recvDeadline{c}, cfg.progress)
+	fr.intr = c.readInterrupted
+	fr.pool = &c.pool
+	c.dec = c.codec.NewDecoder()
+	c.iw = newInlineWriter(conn)
+	c.recvSeen.Store(true)
 	go c.writeLoop()
 	return c
 }
@@ -146,10 +172,10 @@ func (c *Channel) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 // LocalAddr returns this side's network address.
 func (c *Channel) LocalAddr() net.Addr { return c.conn.LocalAddr() }
 
-// Done returns a channel closed when the Channel has ended. Messages
-// already queued may still be received with Recv. A peer's hang-up is
-// seen by the reader, so it closes Done only once Recv or OnMessage has
-// started it (a failing write also ends the Channel).
+// Done returns a channel closed when the Channel has ended. A peer's
+// hang-up is seen by whoever reads: a Recv in progress, or the reader
+// goroutine once OnMessage has started it (a failing write also ends the
+// Channel).
 func (c *Channel) Done() <-chan struct{} { return c.done }
 
 // Err returns nil while the Channel is open, then the [*TransportClosed]
@@ -178,14 +204,14 @@ func (c *Channel) Send(ctx context.Context, m msg.Msg) error {
 	if ctx == nil {
 		panic("ipc: Send: nil context")
 	}
-	return c.enqueue(ctx, m, nil, false, true, true)
+	return c.enqueue(ctx, m, nil, false, true, false)
 }
 
 // TrySend is Send without the wait: when the send queue is full it returns
 // [ErrSendQueueFull] at once, queueing nothing. It never blocks, so a task
 // step or a callback may call it; see [Channel.WhenWritable].
 func (c *Channel) TrySend(m msg.Msg) error {
-	return c.enqueue(context.Background(), m, nil, false, false, true)
+	return c.enqueue(context.Background(), m, nil, false, false, false)
 }
 
 // SendRaw queues body, an already encoded message, as one frame; it is
@@ -194,7 +220,7 @@ func (c *Channel) SendRaw(ctx context.Context, body []byte) error {
 	if ctx == nil {
 		panic("ipc: SendRaw: nil context")
 	}
-	return c.enqueue(ctx, nil, body, true, true, true)
+	return c.enqueue(ctx, nil, body, true, true, false)
 }
 
 // WhenWritable arranges for fn to be called once, when the send queue has
@@ -215,9 +241,9 @@ func (c *Channel) WhenWritable(fn func()) bool {
 
 // enqueue encodes m (or, for raw, copies body) into the send queue; when
 // the queue is full it waits for room until ctx ends if wait is set, and
-// fails with ErrSendQueueFull at once if not. With wake unset the writer
-// is left asleep (TrySendHeld: the caller flushes).
-func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait, wake bool) error {
+// fails with ErrSendQueueFull at once if not. With hold set, nothing is
+// written until a Flush (or a write that starts for another reason).
+func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait, hold bool) error {
 	c.mu.Lock()
 	for {
 		if c.closing {
@@ -268,12 +294,64 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait
 		return err
 	}
 	c.pend = b
-	writing := c.writing
-	c.mu.Unlock()
-	if !writing && wake {
-		c.kick() // a writer mid-write picks the new frames up after it
+	if c.writing || hold {
+		c.mu.Unlock()
+		return nil // the write in progress is followed by the next
 	}
+	if c.iw != nil && (len(b) >= inlineMin || c.recvSeen.Load()) {
+		c.writeInline()
+		return nil
+	}
+	c.mu.Unlock()
+	c.kick()
 	return nil
+}
+
+// startWriteLocked hands the queued frames to a write: it marks a write in
+// progress, gives the queue the spare buffer, releases mu and runs the
+// WhenWritable callbacks the room wakes. It returns the frames to write.
+func (c *Channel) startWriteLocked() []byte {
+	buf := c.pend
+	c.pend, c.spare = c.spare[:0], nil
+	c.writing = true
+	fns := c.openRoomLocked()
+	c.mu.Unlock()
+	runAll(fns)
+	return buf
+}
+
+// inlineMin is the size of queued frames a send writes itself even in a
+// burst: one syscall per frame that large costs little beside the copy.
+const inlineMin = 64 << 10
+
+// writeInline writes the queue on the sending goroutine with one write
+// that never waits; the rest, if the socket is full, and the frames queued
+// meanwhile are left to the writer goroutine. Called with mu held; returns
+// with it released.
+func (c *Channel) writeInline() {
+	c.recvSeen.Store(false)
+	buf := c.startWriteLocked()
+	n, werr := c.iw.try(buf)
+	c.mu.Lock()
+	c.writing = false
+	if n < len(buf) && werr == nil {
+		// The socket is full: the rest goes first, before what was queued
+		// meanwhile.
+		rest := copy(buf, buf[n:])
+		buf = append(buf[:rest], c.pend...)
+		c.pend, c.spare = buf, c.pend[:0]
+	} else {
+		c.spare = buf[:0]
+	}
+	more := len(c.pend) > 0 || c.closing
+	c.mu.Unlock()
+	if werr != nil {
+		c.end(c.classify(werr))
+		return
+	}
+	if more {
+		c.kick()
+	}
 }
 
 // openRoomLocked wakes Send calls waiting for room and returns the
@@ -302,45 +380,189 @@ func (c *Channel) kick() {
 }
 
 // Recv returns the next message from the peer, blocking until one arrives,
-// the Channel ends, or ctx is done (then it returns ctx.Err()). After the
-// end, queued messages are still returned in order, then the Channel's
-// [*TransportClosed] on every call. The first call starts the reader.
+// the Channel ends, or ctx is done (then it returns ctx.Err(), and a frame
+// partly read stays where it was for the next call). Once the Channel has
+// ended, messages already read from the connection are still returned in
+// order, then the Channel's [*TransportClosed] on every call.
 //
-// Recv may be called from many goroutines (each message goes to one
-// caller), but not from a task step, and not on a Channel whose messages go
-// to OnMessage: that is a programming error, and Recv panics.
+// Recv reads and decodes on the calling goroutine. It may be called from
+// many goroutines (each message goes to one caller; they take turns), but
+// not from a task step, and not on a Channel whose messages go to
+// OnMessage: that is a programming error, and Recv panics.
 //
 // Raw and []byte fields of the message are the caller's; they are never
 // overwritten.
 func (c *Channel) Recv(ctx context.Context) (msg.Msg, error) {
-	if c.mode.Load() != recvQueue {
-		c.startReader(recvQueue, nil)
+	if c.mode.Load() != recvDirect {
+		c.startReader(recvDirect, nil)
 	}
-	select {
-	case m, ok := <-c.in:
-		if ok {
-			return m, nil
+	done := ctx.Done()
+	if !c.rturn.TryLock() {
+		if err := c.recvTurn(ctx, done); err != nil {
+			return nil, err
 		}
-		return nil, c.endErr()
-	default:
 	}
-	if ctx.Done() == nil { // a ctx that never ends: a plain receive is cheaper than a select
-		m, ok := <-c.in
-		if ok {
-			return m, nil
+	m, err := c.recvLocked(ctx, done)
+	c.rturn.Unlock()
+	if c.rwaiters.Load() > 0 {
+		select {
+		case c.rfree <- struct{}{}:
+		default:
 		}
-		return nil, c.endErr()
 	}
-	select {
-	case m, ok := <-c.in:
-		if ok {
-			return m, nil
-		}
-		return nil, c.endErr()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return m, err
 }
+
+// recvTurn waits for another Recv to finish reading, or for ctx to end.
+func (c *Channel) recvTurn(ctx context.Context, done <-chan struct{}) error {
+	if done == nil {
+		c.rturn.Lock()
+		return nil
+	}
+	c.rwaiters.Add(1)
+	defer c.rwaiters.Add(-1)
+	// Counted as a waiter before trying: a Recv that finishes after a
+	// failed try sees the count and leaves a token in rfree.
+	for !c.rturn.TryLock() {
+		select {
+		case <-c.rfree:
+		case <-done:
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// recvLocked is Recv once it holds rturn.
+func (c *Channel) recvLocked(ctx context.Context, done <-chan struct{}) (msg.Msg, error) {
+	if c.rended {
+		return nil, c.endErr()
+	}
+	watched := false
+	if done != nil && !c.fr.hasFrame() {
+		// A read that may wait: let ctx interrupt it.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c.recvWatch(ctx, done)
+		watched = true
+	}
+	body, err := c.fr.ReadFrame()
+	if watched {
+		c.recvUnwatch()
+	}
+	if err != nil {
+		if err == errInterrupted {
+			return nil, ctx.Err()
+		}
+		c.recvEnd(c.classify(err))
+		return nil, c.endErr()
+	}
+	m, err := c.dec.Decode(body)
+	if err != nil {
+		c.recvEnd(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
+		return nil, c.endErr()
+	}
+	if c.fr.lentBuf != nil {
+		c.pool.lend(m, c.fr.lentBuf)
+	}
+	if !c.recvSeen.Load() {
+		c.recvSeen.Store(true)
+	}
+	return m, nil
+}
+
+// recvWatch arranges for the end of ctx (whose Done is done) to interrupt
+// the read about to start. The watch stays registered after the read, so a
+// loop of Recv calls under one ctx registers it once.
+func (c *Channel) recvWatch(ctx context.Context, done <-chan struct{}) {
+	c.rmu.Lock()
+	if c.rdone != done {
+		if c.rstop != nil {
+			c.rstop()
+		}
+		c.rgen++
+		gen := c.rgen
+		c.rdone = done
+		c.rstop = context.AfterFunc(ctx, func() { c.recvInterrupt(gen) })
+	}
+	c.rwait = c.rgen
+	c.rmu.Unlock()
+}
+
+// recvInterrupt runs when a watched ctx ends: if a read is under that
+// watch, its deadline moves into the past so the read returns.
+func (c *Channel) recvInterrupt(gen uint64) {
+	c.rmu.Lock()
+	if c.rwait == gen {
+		c.rcancelled = true
+		_ = c.conn.SetReadDeadline(time.Unix(1, 0))
+	}
+	c.rmu.Unlock()
+}
+
+// recvUnwatch ends the watch of the read just finished, clearing a
+// deadline an interruption left in the past (the frame reader sets the
+// progress bound afresh when it reads again).
+func (c *Channel) recvUnwatch() {
+	c.rmu.Lock()
+	c.rwait = 0
+	if c.rcancelled {
+		c.rcancelled = false
+		_ = c.conn.SetReadDeadline(time.Time{})
+	}
+	c.rmu.Unlock()
+}
+
+// recvStopWatch drops the ctx watch, so the Channel no longer hangs off
+// that ctx.
+func (c *Channel) recvStopWatch() {
+	c.rmu.Lock()
+	if c.rstop != nil {
+		c.rstop()
+		c.rstop, c.rdone = nil, nil
+	}
+	c.rmu.Unlock()
+}
+
+// recvEnd ends the reading side for Recv and the Channel with it.
+func (c *Channel) recvEnd(tc *TransportClosed) {
+	c.rended = true
+	c.end(tc)
+	c.recvStopWatch()
+}
+
+// readInterrupted is the frame reader's intr: a read failed on a deadline
+// that recvInterrupt set.
+func (c *Channel) readInterrupted() bool {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	return c.rcancelled
+}
+
+// recvDeadline is the frame reader's deadliner: it sets the progress
+// bound, unless an interruption holds the deadline in the past.
+type recvDeadline struct{ c *Channel }
+
+func (d recvDeadline) SetReadDeadline(t time.Time) error {
+	d.c.rmu.Lock()
+	defer d.c.rmu.Unlock()
+	if d.c.rcancelled {
+		return nil
+	}
+	return d.c.conn.SetReadDeadline(t)
+}
+
+// Release says that the caller is done with m, a message received from
+// this Channel (by Recv or OnMessage's callback): neither m nor any slice
+// in it (its Raw and []byte fields) will be used again, by anyone. The
+// buffer m was decoded from may then receive a later message. Releasing
+// is optional; it saves an allocation, and the cache misses of fresh
+// memory, per message above 512 bytes, which is most of the cost of
+// receiving a large one. Release of a message that holds no such buffer, of one
+// received long ago (after several later large ones), from another
+// Channel, or twice, does nothing. Any goroutine, at any time.
+func (c *Channel) Release(m msg.Msg) { c.pool.release(m) }
 
 // OnMessage makes the reader goroutine hand every message to fn, in
 // arrival order, one call at a time, with no queue in between: fn(m, nil)
@@ -360,18 +582,18 @@ func (c *Channel) OnMessage(fn func(msg.Msg, error)) {
 	c.startReader(recvPush, fn)
 }
 
-// startReader fixes how messages are received and starts the reader
-// goroutine, unless the Channel has already ended or is closing.
+// startReader fixes how messages are received; for OnMessage it starts the
+// reader goroutine, unless the Channel has already ended or is closing.
 func (c *Channel) startReader(mode uint32, fn func(msg.Msg, error)) {
 	c.mu.Lock()
 	switch old := c.mode.Load(); {
-	case old == mode && mode == recvQueue:
+	case old == mode && mode == recvDirect:
 		c.mu.Unlock()
 		return
-	case old == recvPush && mode == recvQueue:
+	case old == recvPush && mode == recvDirect:
 		c.mu.Unlock()
 		panic("ipc: Recv on a Channel whose messages go to OnMessage")
-	case old == recvQueue:
+	case old == recvDirect:
 		c.mu.Unlock()
 		panic("ipc: OnMessage on a Channel already received from with Recv")
 	case old == recvPush:
@@ -380,18 +602,18 @@ func (c *Channel) startReader(mode uint32, fn func(msg.Msg, error)) {
 	}
 	c.onMsg = fn
 	c.mode.Store(mode)
+	if mode == recvDirect {
+		c.mu.Unlock()
+		return
+	}
 	if c.err != nil || c.closing {
 		c.mu.Unlock()
-		if mode == recvPush {
-			fn(nil, c.endErr())
-		} else {
-			close(c.in)
-		}
+		fn(nil, c.endErr())
 		return
 	}
 	c.readerDone = make(chan struct{})
 	c.mu.Unlock()
-	go c.readLoop(mode)
+	go c.readLoop()
 }
 
 // endErr is the error Recv and OnMessage report at the end: the Channel's
@@ -423,9 +645,10 @@ func (c *Channel) Close() error {
 	_ = c.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
 	c.kick()
 	<-c.writerDone
-	if readerDone != nil && !(c.mode.Load() == recvPush && c.readerGID.Load() == goroutineID()) {
+	if readerDone != nil && c.readerGID.Load() != goroutineID() {
 		<-readerDone
 	}
+	c.recvStopWatch()
 	return nil
 }
 
@@ -440,53 +663,38 @@ func (c *Channel) end(tc *TransportClosed) {
 	fns := c.openRoomLocked()
 	c.mu.Unlock()
 	_ = c.conn.Close()
+	c.pool.drop()
 	close(c.done)
 	c.kick()
 	runAll(fns)
 	tc.report(c.logger)
 }
 
-// readLoop reads and decodes messages and delivers them until the Channel
-// ends.
-func (c *Channel) readLoop(mode uint32) {
+// readLoop reads and decodes messages and hands them to OnMessage's
+// callback until the Channel ends.
+func (c *Channel) readLoop() {
 	defer close(c.readerDone)
-	if mode == recvPush {
-		c.readerGID.Store(goroutineID())
-	}
+	c.readerGID.Store(goroutineID())
 	for {
 		body, err := c.fr.ReadFrame()
 		if err != nil {
 			c.end(c.classify(err))
 			break
 		}
-		m, err := c.codec.Decode(body)
+		m, err := c.dec.Decode(body)
 		if err != nil {
 			c.end(&TransportClosed{Cause: CauseBroken, Peer: c.remote, Err: err})
 			break
 		}
-		if mode == recvPush {
-			c.onMsg(m, nil)
-			continue
+		if c.fr.lentBuf != nil {
+			c.pool.lend(m, c.fr.lentBuf)
 		}
-		// A plain send when there is room: a select over two channels
-		// costs several times more, on every message.
-		select {
-		case c.in <- m:
-			continue
-		default:
+		if !c.recvSeen.Load() {
+			c.recvSeen.Store(true)
 		}
-		select {
-		case c.in <- m:
-			continue
-		case <-c.done:
-		}
-		break
+		c.onMsg(m, nil)
 	}
-	if mode == recvPush {
-		c.onMsg(nil, c.endErr())
-	} else {
-		close(c.in)
-	}
+	c.onMsg(nil, c.endErr())
 }
 
 // classify maps a read or write error to its close cause.
@@ -527,10 +735,14 @@ func (c *Channel) writeLoop() {
 				c.mu.Unlock()
 				return
 			}
-			if len(c.pend) == 0 || c.writing {
-				// Nothing to write, or Flush is writing inline (it
-				// kicks when it leaves something or the Channel closes).
-				closing := c.closing && !c.writing
+			if c.writing {
+				// A send is writing inline; it kicks again when it is done
+				// and something is left.
+				c.mu.Unlock()
+				break
+			}
+			if len(c.pend) == 0 {
+				closing := c.closing
 				c.mu.Unlock()
 				if closing {
 					c.end(&TransportClosed{Cause: CauseLocalClose, Peer: c.remote})
@@ -538,9 +750,7 @@ func (c *Channel) writeLoop() {
 				}
 				break
 			}
-			buf, fns := c.takeLocked()
-			c.mu.Unlock()
-			runAll(fns)
+			buf := c.startWriteLocked()
 			_, werr := c.conn.Write(buf)
 			c.mu.Lock()
 			c.writing, c.spare = false, buf[:0]
@@ -551,17 +761,6 @@ func (c *Channel) writeLoop() {
 			}
 		}
 	}
-}
-
-// takeLocked takes the send queue for a write (the writer's, or Flush's):
-// the writing flag is set, and the queue, now empty, has room again. It
-// returns the queued bytes and the WhenWritable callbacks to run once mu
-// is released.
-func (c *Channel) takeLocked() ([]byte, []func()) {
-	buf := c.pend
-	c.pend, c.spare = c.spare[:0], nil
-	c.writing = true
-	return buf, c.openRoomLocked()
 }
 
 // putLen writes the body length (len(frame)-4) into frame's header.

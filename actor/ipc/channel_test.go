@@ -1,11 +1,14 @@
 package ipc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -442,5 +445,155 @@ func TestSendNilMessage(t *testing.T) {
 	}
 	if m, err := b.Recv(bg); err != nil || m.(*msg.Stop).Cid != "ok" {
 		t.Fatalf("after Send(nil): %v %v", m, err)
+	}
+}
+
+// TestRecvCancelledMidFrameResumes: a Recv whose ctx ends while a frame is
+// half read returns ctx's error, and the next Recv carries on with the same
+// frame (header or body cut anywhere), even after the progress bound has
+// passed meanwhile; the stream stays aligned.
+func TestRecvCancelledMidFrameResumes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		size int
+		cut  int // bytes of the frame sent before the cancel
+	}{
+		{"header", 16, 2},
+		{"small-body", 1 << 10, 100},
+		{"large-body", 300 << 10, 100 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const progress = 300 * time.Millisecond
+			a, b, _, _ := pair(t, WithFrameProgress(progress))
+			y := &msg.Yield{Cid: "c1", Pld: binPayload(tc.size)}
+			body, err := b.codec.Encode(nil, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			frame, _ := AppendFrame(nil, body, 0)
+			if _, err := a.conn.Write(frame[:tc.cut]); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // the second call resumes the first's frame
+				ctx, cancel := context.WithTimeout(bg, progress/10)
+				_, err := b.Recv(ctx)
+				cancel()
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("Recv on a partial frame = %v, want the ctx's deadline", err)
+				}
+			}
+			// Nobody reads for longer than the progress bound: that is
+			// not the peer's stall.
+			time.Sleep(progress + progress/3)
+			if _, err := a.conn.Write(frame[tc.cut:]); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Send(bg, &msg.Stop{Cid: "next"}); err != nil {
+				t.Fatal(err)
+			}
+			m, err := b.Recv(bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := m.(*msg.Yield); !ok || got.Cid != "c1" || !bytes.Equal(got.Pld, y.Pld) {
+				t.Fatalf("resumed Recv = %T, want the whole Yield", m)
+			}
+			if m, err := b.Recv(bg); err != nil || m.(*msg.Stop).Cid != "next" {
+				t.Fatalf("next Recv = %v, %v", m, err)
+			}
+		})
+	}
+}
+
+// TestRecvManyCallers: concurrent Recv calls share the messages, each
+// delivered once, with ctxs of their own.
+func TestRecvManyCallers(t *testing.T) {
+	a, b, _, _ := pair(t)
+	const n = 200
+	got := make(chan string, n)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithCancel(bg)
+			defer cancel()
+			for {
+				m, err := b.Recv(ctx)
+				if err != nil {
+					return
+				}
+				got <- m.(*msg.Stop).Cid
+			}
+		}()
+	}
+	for i := range n {
+		if err := a.Send(bg, &msg.Stop{Cid: strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	for range n {
+		s := <-got
+		if seen[s] {
+			t.Fatalf("message %s delivered twice", s)
+		}
+		seen[s] = true
+	}
+	a.Close()
+	wg.Wait()
+}
+
+// TestReleaseRecyclesLargeBodies: a released large message's buffer takes
+// a later one; a message not released is never overwritten, and Release
+// of anything else does nothing.
+func TestReleaseRecyclesLargeBodies(t *testing.T) {
+	for _, size := range []int{1 << 10, 64 << 10} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) { testReleaseRecycles(t, size) })
+	}
+}
+
+func testReleaseRecycles(t *testing.T, size int) {
+	a, b, _, _ := pair(t)
+	send := func(fill byte) {
+		t.Helper()
+		pld := binPayload(size)
+		for i := 3; i < len(pld); i++ {
+			pld[i] = fill
+		}
+		if err := a.Send(bg, &msg.Yield{Cid: "c", Pld: pld}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recv := func() *msg.Yield {
+		t.Helper()
+		m, err := b.Recv(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.(*msg.Yield)
+	}
+	send(1)
+	kept := recv()
+	send(2)
+	released := recv()
+	b.Release(released)
+	b.Release(released)                            // twice: nothing more
+	b.Release(&msg.Yield{Cid: "c", Pld: kept.Pld}) // not received: nothing
+	b.Release(nil)
+	send(3)
+	reused := recv()
+	if &reused.Pld[0] != &released.Pld[0] {
+		t.Errorf("the released buffer was not reused")
+	}
+	for i, c := range kept.Pld[3:] {
+		if c != 1 {
+			t.Fatalf("unreleased message overwritten at %d", i)
+		}
+	}
+	for _, c := range reused.Pld[3:] {
+		if c != 3 {
+			t.Fatal("reused buffer holds the wrong message")
+		}
 	}
 }

@@ -73,9 +73,12 @@
 // # Who runs what
 //
 // Each Channel has a writer goroutine, which writes everything queued since
-// its last write in one call, and, once a receiving form is chosen, a reader
-// goroutine. Channel has a table of which send and receive forms may be called
-// from where. Tasks of an actor/sc runner use a TaskChannel (ForTasks): its
+// its last write in one call (a request or reply, or a large frame, found
+// with no write in progress is written by its sender at once, with a write
+// that never waits). Recv reads and decodes on its caller's goroutine;
+// OnMessage starts a reader goroutine. Channel has a table of which send
+// and receive forms may be called from where. Channel.Release hands back
+// the buffer of a large received message for the next one. Tasks of an actor/sc runner use a TaskChannel (ForTasks): its
 // Recv and Send park the task, never the runner, with the reader goroutine
 // delivering into an sc.Inbox and a full send queue waited out through
 // WhenWritable. Plain goroutines use Send and Recv. Serve runs one goroutine

@@ -163,3 +163,33 @@ func TestFrameStalls(t *testing.T) {
 		t.Fatalf("stalled frame: %v", err)
 	}
 }
+
+// TestBodiesNeverOverwritten: small bodies are slices of the input buffer;
+// thousands of frames of mixed sizes, arriving in pieces of every size,
+// leave every body returned as it was.
+func TestBodiesNeverOverwritten(t *testing.T) {
+	var want [][]byte
+	var stream []byte
+	for i := range 3000 {
+		n := []int{0, 1, 16, 1000, slabMaxCarve, slabMaxCarve + 1, 20000, largeFrame + 1}[i%8]
+		body := bytes.Repeat([]byte{byte(i)}, n)
+		want = append(want, body)
+		stream, _ = AppendFrame(stream, body, 0)
+	}
+	for _, r := range []io.Reader{bytes.NewReader(stream), iotest.HalfReader(bytes.NewReader(stream)), iotest.OneByteReader(bytes.NewReader(stream))} {
+		fr := NewFrameReader(r, 0)
+		var got [][]byte
+		for range want {
+			b, err := fr.ReadFrame()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, b)
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("body %d changed after later reads", i)
+			}
+		}
+	}
+}

@@ -77,7 +77,6 @@ type config struct {
 	maxHandshakes int
 	progress      time.Duration
 	sendQueue     int
-	recvQueue     int
 }
 
 var defaultCodec = msg.MustCodec()
@@ -94,7 +93,6 @@ func newConfig(fn string, u use, opts []Option) (*config, error) {
 		maxHandshakes: DefaultMaxHandshakes,
 		progress:      DefaultFrameProgress,
 		sendQueue:     DefaultSendQueue,
-		recvQueue:     256,
 	}
 	for _, o := range opts {
 		if o == nil {

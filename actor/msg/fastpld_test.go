@@ -124,3 +124,59 @@ func TestAppendPayloadAsMatches(t *testing.T) {
 		t.Errorf("AppendPayloadAs[int] allocates %v times per call", n)
 	}
 }
+
+// FuzzDecodeShort: the short path decodes exactly what the general reader
+// decodes, or leaves the input to it.
+func FuzzDecodeShort(f *testing.F) {
+	for _, m := range []Msg{
+		&Yield{Cid: "c1", Pld: Raw{0xc4, 1, 7}},
+		&Started{Cid: "", Pld: Raw{0x2a}},
+		&Return{Cid: "r", Pld: Raw{0xc0}},
+		&CancelAck{Cid: "x", Pld: Raw{0xc3}},
+		&Stop{Cid: "s"},
+		&Yield{Cid: "c", Pld: Raw{0x92, 0x91, 0x90, 0xa1, 'a'}},
+	} {
+		b, err := encodeMsg(nil, m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{0x93, 0x06, 0xa1})
+	f.Add([]byte{0x92, 0x07, 0xa0, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, strs := range []*strCache{nil, {}} {
+			var d *Decoder
+			if strs != nil {
+				d = &Decoder{}
+			}
+			m, ok := decodeShort(b, strs, d)
+			if !ok {
+				continue
+			}
+			want, err := decodeAll(b, nil)
+			if err != nil || !reflect.DeepEqual(m, want) {
+				t.Fatalf("short path %#v, general %#v, %v", m, want, err)
+			}
+		}
+	})
+}
+
+// FuzzScalarLen: scalarLen agrees with the general reader's skip on every
+// value it claims to measure.
+func FuzzScalarLen(f *testing.F) {
+	for _, b := range [][]byte{{0x05}, {0xa2, 'h', 'i'}, {0xc4, 1, 0}, {0xc5, 0, 2, 1, 2}, {0xcb, 0, 0, 0, 0, 0, 0, 0, 0}, {0xd6, 1, 0, 0, 0, 0}, {0x91, 0x01}, {0xc1}} {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n := scalarLen(b)
+		if n < 0 || n > len(b) {
+			return
+		}
+		r := reader{b: b[:n]}
+		r.skip(0)
+		if r.err != nil || r.i != n {
+			t.Fatalf("scalarLen(% x) = %d, the reader says %d, %v", b, n, r.i, r.err)
+		}
+	})
+}

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"sync/atomic"
 )
 
 // This file is a minimal msgpack writer and reader for the fixed message
@@ -167,15 +166,14 @@ func appendStrMap(b []byte, m map[string]string) []byte {
 // reader decodes msgpack from b. The first problem is kept in err and every
 // later call returns a zero value, so callers check err once at the end.
 type reader struct {
-	b    []byte
-	i    int
-	err  error
-	kind Kind   // the message being decoded, for error text
-	pre  string // the nested struct being decoded ("Vars."), for error text
-	fld  string // the field being decoded, for error text
-	left int    // fields left in the current message (or nested) array
-
-	cids *atomic.Pointer[string] // the codec's last dialog id, to reuse; nil: none
+	b     []byte
+	i     int
+	err   error
+	kind  Kind      // the message being decoded, for error text
+	pre   string    // the nested struct being decoded ("Vars."), for error text
+	fld   string    // the field being decoded, for error text
+	left  int       // fields left in the current message (or nested) array
+	cache *strCache // when set, where strings are reused from
 }
 
 func (r *reader) fail(reason string) {
@@ -350,15 +348,8 @@ func (r *reader) str() string {
 		return ""
 	}
 	b := r.strBytes()
-	if r.cids != nil && r.fld == "Cid" && r.pre == "" {
-		// Every message of a dialog carries its id: a stream's items
-		// share one string instead of allocating one each.
-		if last := r.cids.Load(); last != nil && *last == string(b) {
-			return *last
-		}
-		s := string(b)
-		r.cids.Store(&s)
-		return s
+	if r.cache != nil && len(b) > 0 {
+		return r.cache.get(b)
 	}
 	return string(b)
 }
