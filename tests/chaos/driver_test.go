@@ -30,13 +30,13 @@ type driver struct {
 
 	pids        map[int]string // every sub-actor pid ever reported → slot
 	unconfirmed map[int]bool   // pids not yet seen gone
-	faults    []*faultRec
-	seqErrs   []Report
-	items     int64 // stream items received and checked
-	hung      []string
-	steps     int
-	slowest   time.Duration
-	slowestAt string
+	faults      []*faultRec
+	seqErrs     []Report
+	items       int64 // stream items received and checked
+	hung        []string
+	steps       int
+	slowest     time.Duration
+	slowestAt   string
 
 	registryBad []string
 	audited     int
