@@ -27,14 +27,14 @@ import (
 type exitBook struct {
 	mu        sync.Mutex
 	status    map[int]string // pid → exit status
-	orphans   int
+	orphans   map[int]string // pid → exit status, of the orphans reaped here
 	hardKills []string // the kill ladder's last step, as logged
 	out       io.Writer
 	lines     int
 }
 
 func newExitBook(out io.Writer) *exitBook {
-	return &exitBook{status: map[int]string{}, out: out}
+	return &exitBook{status: map[int]string{}, orphans: map[int]string{}, out: out}
 }
 
 var exitLine = regexp.MustCompile(`msg="actor: sub-actor exited".* pid=(\d+) status=(?:"([^"]*)"|(\S+))`)
@@ -110,7 +110,7 @@ func (b *exitBook) reapOrphans(dir string) {
 		}
 		b.mu.Lock()
 		b.status[p.PID] = waitStatusText(ws)
-		b.orphans++
+		b.orphans[p.PID] = b.status[p.PID]
 		b.mu.Unlock()
 	}
 }

@@ -31,6 +31,7 @@ var (
 	seedFlag   = flag.Int64("seed", 0, "replay the soak with this seed (0 picks a fresh one)")
 	soakFlag   = flag.Bool("soak", false, "run the long soak (about 1000 faults); also HITCH_SOAK=1")
 	faultsFlag = flag.Int("faults", 0, "number of faults, overriding the short or long default")
+	strictFlag = flag.Bool("strict", false, "fail on known, reported runtime bugs too")
 )
 
 // dirEnv names the soak's scratch directory in the environment, which every

@@ -26,7 +26,42 @@ type promise struct {
 	name    string
 	checked string
 	broken  []string
+	known   []string // broken, by a runtime bug already reported
 	note    string
+}
+
+// knownBugs are runtime bugs this soak found that are reported and not
+// yet fixed. A broken line of the promise that contains match is shown
+// as KNOWN and fails the run only with -strict, so the soak stays a
+// guard against new breakage meanwhile. Remove an entry with its fix.
+var knownBugs = []struct {
+	promise, match, bug string
+}{
+	{
+		promise: "an orphaned actor ends through its own teardown",
+		match:   `"exit status 143"`,
+		bug: "a sub-actor whose parent is SIGKILLed gets the parent-death SIGTERM twice (once per thread of the dying parent " +
+			"it is reparented through) and takes the second for a user's second stop signal: it exits at once with 143, its teardown and lifetime callbacks cut",
+	},
+}
+
+// sortKnown moves the broken lines a known bug explains to known.
+func (p *promise) sortKnown() {
+	var still []string
+	for _, x := range p.broken {
+		known := false
+		for _, k := range knownBugs {
+			if k.promise == p.name && strings.Contains(x, k.match) {
+				known = true
+			}
+		}
+		if known {
+			p.known = append(p.known, x)
+		} else {
+			still = append(still, x)
+		}
+	}
+	p.broken = still
 }
 
 type results struct {
@@ -35,6 +70,9 @@ type results struct {
 
 func (r *results) add(name, checked, note string, broken []string) *promise {
 	p := &promise{name: name, checked: checked, broken: broken, note: note}
+	if !*strictFlag {
+		p.sortKnown()
+	}
 	r.rows = append(r.rows, p)
 	return p
 }
@@ -78,8 +116,31 @@ func (d *driver) check(book *exitBook, runErr error) *results {
 		left = append(left, "the root's run failed: "+runErr.Error())
 	}
 	r.add("no process outlives the tree", fmt.Sprintf("%d processes", len(births)),
-		fmt.Sprintf("%d orphans reaped by the root; teardown %v", book.orphans, d.teardown.Round(time.Millisecond)), left)
+		"teardown "+d.teardown.Round(time.Millisecond).String(), left)
 	r.add("no zombie", fmt.Sprintf("%d processes", len(births)), "", zombies)
+
+	// An actor whose parent died exits by itself, through its own
+	// teardown (its lifetime callbacks run): a clean exit, or status 3
+	// when the teardown outlived its grace; never by a signal.
+	var badOrphans []string
+	book.mu.Lock()
+	for pid, st := range book.orphans {
+		switch st {
+		case "exit status 0", "exit status 1", "exit status 3":
+		default:
+			line := fmt.Sprintf("pid %d ended by %q", pid, st)
+			if _, err := os.Stat(filepath.Join(d.dir, "armed", strconv.Itoa(pid))); err == nil {
+				if _, err := os.Stat(filepath.Join(d.dir, "exit", strconv.Itoa(pid))); err != nil {
+					line += ", its lifetime callbacks not run"
+				}
+			}
+			badOrphans = append(badOrphans, line)
+		}
+	}
+	nOrphans := len(book.orphans)
+	book.mu.Unlock()
+	sort.Strings(badOrphans)
+	r.add("an orphaned actor ends through its own teardown", fmt.Sprintf("%d orphans", nOrphans), "reaped by the root, the subreaper", badOrphans)
 
 	// Every lifetime callback of every actor that exited gracefully ran.
 	armed, _ := os.ReadDir(filepath.Join(d.dir, "armed"))
@@ -177,7 +238,11 @@ func (r *results) table(d *driver, elapsed time.Duration) string {
 	tw := tabwriter.NewWriter(&b, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "promise\tchecked\tbroken\tnote")
 	for _, p := range r.rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", p.name, p.checked, len(p.broken), p.note)
+		broken := strconv.Itoa(len(p.broken))
+		if len(p.known) > 0 {
+			broken += fmt.Sprintf(" (+%d known)", len(p.known))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.name, p.checked, broken, p.note)
 	}
 	tw.Flush()
 	b.WriteString("\n")
@@ -200,6 +265,13 @@ func (r *results) table(d *driver, elapsed time.Duration) string {
 	}
 	tw.Flush()
 	for _, p := range r.rows {
+		if len(p.known) > 0 {
+			for _, k := range knownBugs {
+				if k.promise == p.name {
+					fmt.Fprintf(&b, "KNOWN %s: %d times (%s), e.g. %s\n", p.name, len(p.known), k.bug, p.known[0])
+				}
+			}
+		}
 		for i, x := range p.broken {
 			if i == 10 {
 				fmt.Fprintf(&b, "BROKEN %s: ... and %d more\n", p.name, len(p.broken)-10)
