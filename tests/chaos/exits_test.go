@@ -28,7 +28,7 @@ type exitBook struct {
 	mu        sync.Mutex
 	status    map[int]string // pid → exit status
 	orphans   map[int]string // pid → exit status, of the orphans reaped here
-	hardKills []string // the kill ladder's last step, as logged
+	hardKills []string       // the kill ladder's last step, as logged
 	out       io.Writer
 	lines     int
 }

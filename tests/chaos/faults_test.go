@@ -142,10 +142,17 @@ func (d *driver) apply(ctx context.Context, f *faultRec) {
 			_ = syscall.Kill(pid, sig)
 		}
 		watch()
-		f.want = fmt.Sprintf("ChildExitError naming %s (%s) in %s", f.slot, status, f.parent)
+		// The call running the child's body ends first: the connection
+		// lost (naming the child) for a kill, the child's own cancel for
+		// a stop signal.
+		run := "closed"
+		if sig != syscall.SIGKILL {
+			run = "cancelled-by:" + f.slot
+		}
+		f.want = fmt.Sprintf("ChildExitError naming %s (%s) in %s, its body call %s", f.slot, status, f.parent, run)
 		if r, ok := d.await(ctx, f, isExit(f)); ok {
-			f.got = fmt.Sprintf("%s %q, its body call: %s", r.Kind, r.Status, r.RunKind)
-			f.ok = r.Kind == "child-exit" && r.Status == status && strings.Contains(r.Detail, f.slot+"@")
+			f.got = fmt.Sprintf("%s %q, its body call %s", r.Kind, r.Status, r.RunKind)
+			f.ok = r.Kind == "child-exit" && r.Status == status && strings.Contains(r.Detail, f.slot+"@") && r.RunKind == run
 		}
 	case fCancelCtx:
 		f.at = time.Now()
@@ -241,17 +248,21 @@ func (d *driver) cancelActor(ctx context.Context, f *faultRec) {
 		f.problem("CancelActor returned %s: %s", res.Kind, res.Detail)
 	}
 	if r, ok := d.await(ctx, f, isExit(f)); ok {
-		f.got = fmt.Sprintf("%s, its body call: %s", r.Kind, r.RunKind)
+		f.got = fmt.Sprintf("%s, its body call %s", r.Kind, r.RunKind)
 		f.ok = r.Kind == "nil" && r.RunKind == "cancelled-by:"+f.parent && res.Kind == "nil"
 	}
 }
 
 func isExit(f *faultRec) func(Report) bool {
-	return func(r Report) bool { return r.Type == "exited" && r.Slot == f.slot && r.UID == f.uid }
+	return func(r Report) bool {
+		return r.Type == "exited" && r.Slot == f.slot && r.UID == f.uid && r.From == parentOf(f.slot)
+	}
 }
 
 func isParentLinkEnd(f *faultRec) func(Report) bool {
-	return func(r Report) bool { return r.Type == "linkEnd" && r.Slot == f.slot && r.Link == "parent" }
+	return func(r Report) bool {
+		return r.Type == "linkEnd" && r.Slot == f.slot && r.Link == "parent" && r.From == parentOf(f.slot)
+	}
 }
 
 // await waits, within the step bound, for a report of the current step

@@ -169,7 +169,7 @@ func (d *driver) check(book *exitBook, runErr error) *results {
 		note += fmt.Sprintf(", %d %q", other[st], st)
 	}
 	if unknown > 0 {
-		note += fmt.Sprintf(", %d exit status unseen", unknown)
+		note += fmt.Sprintf(", %d status unseen (reaped by an orphan, whose log has no reader)", unknown)
 	}
 	r.add("lifetime callbacks ran on every graceful exit", fmt.Sprintf("%d actors", len(armed)), note, missing)
 
