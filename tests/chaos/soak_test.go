@@ -130,31 +130,78 @@ func (d *driver) run(ctx context.Context) error {
 	})
 }
 
-// faultLoop applies the faults one after another, each on a settled tree.
+// faultLoop applies the faults, each on a settled tree: mostly one at a
+// time, and one time in four a burst of two or three at once, on
+// disjoint subtrees. The registry is audited every 50 faults.
 func (d *driver) faultLoop(ctx context.Context) {
 	if !d.settle(ctx, "the initial tree") {
 		return
 	}
 	d.cfg.logf("chaos: tree up: %d actors", len(d.livePIDs("")))
-	for i := 1; i <= d.cfg.faults && ctx.Err() == nil; i++ {
-		f := d.pick(i)
-		if f == nil {
+	for i := 1; i <= d.cfg.faults && ctx.Err() == nil; {
+		n := 1
+		if d.rng.IntN(4) == 0 {
+			n = 2 + d.rng.IntN(2)
+		}
+		burst := d.pickBurst(i, min(n, d.cfg.faults-i+1))
+		if len(burst) == 0 {
 			d.cfg.logf("chaos: no live actor left after %d faults", i-1)
 			return
 		}
 		d.step = nil
-		d.apply(ctx, f)
-		d.faults = append(d.faults, f)
-		if !f.ok || len(f.problems) > 0 {
-			d.cfg.logf("chaos: %v: want %s; got %s in %v %v", f, f.want, f.got, f.latency.Round(time.Millisecond), f.problems)
-		}
-		if i%25 == 0 {
-			d.cfg.logf("chaos: %d faults applied, %d respawns", i, d.respawns)
-		}
-		if !d.settle(ctx, f.String()) {
+		err := sc.OpenNursery(ctx, func(ctx context.Context, sn *sc.Nursery) error {
+			for _, f := range burst {
+				sn.StartSoon(f.String(), func(ctx context.Context) error {
+					d.apply(ctx, f)
+					return nil
+				})
+			}
+			return nil
+		})
+		if err != nil {
+			d.hung = append(d.hung, fmt.Sprintf("faults from %d: %v", i, err))
 			return
 		}
+		what := ""
+		for _, f := range burst {
+			d.faults = append(d.faults, f)
+			if !f.ok || len(f.problems) > 0 {
+				d.cfg.logf("chaos: %v: want %s; got %s in %v %v", f, f.want, f.got, f.latency.Round(time.Millisecond), f.problems)
+			}
+			what += f.String() + "; "
+			if i%25 == 0 {
+				d.cfg.logf("chaos: %d faults applied, %d respawns", i, d.respawns)
+			}
+			i++
+		}
+		if !d.settle(ctx, strings.TrimSuffix(what, "; ")) {
+			return
+		}
+		if (i-1)/50 > (i-1-len(burst))/50 {
+			d.audit(ctx)
+		}
 	}
+}
+
+// pickBurst draws up to n faults on disjoint subtrees.
+func (d *driver) pickBurst(first, n int) []*faultRec {
+	var out []*faultRec
+	for tries := 0; len(out) < n && tries < 10*n; tries++ {
+		f := d.pick(first + len(out))
+		if f == nil {
+			break
+		}
+		disjoint := true
+		for _, g := range out {
+			if under(f.slot, g.slot) || under(g.slot, f.slot) {
+				disjoint = false
+			}
+		}
+		if disjoint {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // audit starts a fresh actor, whose only peer is the root, and has it look
@@ -192,7 +239,7 @@ func (d *driver) audit(ctx context.Context) {
 				d.registryBad = append(d.registryBad, fmt.Sprintf("%s: found %q, want %q", name, uids[i], want))
 			}
 		}
-		d.audited = len(names)
+		d.audited += len(names)
 		return nil
 	})
 	if err != nil {
