@@ -4,8 +4,7 @@ package chaos_test
 
 import "github.com/hitchrt/hitch/actor"
 
-// infectedAvailable reports whether this build can start infected actors.
-const infectedAvailable = false
-
-// infectedOptions returns the StartActor options of an infected actor.
+// infectedOptions returns the StartActor options of an infected actor:
+// none until the infected mode is part of this tree, so every actor runs
+// native.
 func infectedOptions() []actor.Option { return nil }
