@@ -42,12 +42,13 @@ var faultKinds = []struct {
 
 // surfaceBound is the promise: a fault surfaces in the right parent as
 // the documented error within a second. A stalled reader is overrun only
-// once its mailbox is full, which takes 64 items of its sender.
+// once its mailbox is full, which takes 64 items of its sender: 1.28 s at
+// the links' pace, counted twice, as a loaded sender paces slower.
 const surfaceBound = time.Second
 
 func boundOf(k faultKind) time.Duration {
 	if k == fStall {
-		return surfaceBound + 65*linkInterval
+		return surfaceBound + 2*64*linkInterval
 	}
 	return surfaceBound
 }
