@@ -141,6 +141,9 @@ func (d *driver) apply(ctx context.Context, f *faultRec) {
 		f.at = time.Now()
 		for _, pid := range targets {
 			_ = syscall.Kill(pid, sig)
+			if sig == syscall.SIGKILL {
+				d.killed[pid] = true
+			}
 		}
 		watch()
 		// The call running the child's body ends first: the connection

@@ -214,6 +214,28 @@ func (d *driver) check(book *exitBook, runErr error) *results {
 	}
 	r.add("lifetime callbacks ran on every graceful exit", fmt.Sprintf("%d actors", len(armed)), note, missing)
 
+	// An actor that is not killed and keeps its parent ends gracefully:
+	// a stop signal or a cancel request runs its teardown to the end.
+	var rough []string
+	stopped := 0
+	book.mu.Lock()
+	for _, e := range armed {
+		pid, _ := strconv.Atoi(e.Name())
+		st, seen := book.status[pid]
+		_, orphan := book.orphans[pid]
+		if !seen || orphan || (d.killed[pid] && st == "signal: killed") {
+			continue
+		}
+		stopped++
+		if st != "exit status 0" && st != "exit status 1" {
+			what, _ := os.ReadFile(filepath.Join(d.dir, "armed", e.Name()))
+			rough = append(rough, fmt.Sprintf("pid %d (%s) ended by %q", pid, what, st))
+		}
+	}
+	book.mu.Unlock()
+	sort.Strings(rough)
+	r.add("an actor stopped by its parent or one signal ends gracefully", fmt.Sprintf("%d actors", stopped), "", rough)
+
 	// Every fault surfaced in the right parent as the documented error in
 	// time; every subtree that had to end did, in time.
 	var late, slow []string
