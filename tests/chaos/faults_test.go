@@ -156,7 +156,8 @@ func (d *driver) apply(ctx context.Context, f *faultRec) {
 		f.want = fmt.Sprintf("ChildExitError naming %s (%s) in %s, its body call %s", f.slot, status, f.parent, run)
 		if r, ok := d.await(ctx, f, isExit(f)); ok {
 			f.got = fmt.Sprintf("%s %q, its body call %s", r.Kind, r.Status, r.RunKind)
-			f.ok = r.Kind == "child-exit" && r.Status == status && strings.Contains(r.Detail, f.slot+"@") && r.RunKind == run
+			f.ok = r.Kind == "child-exit" && r.Status == status && strings.Contains(r.Detail, f.slot+"@") &&
+				r.RunKind == run && strings.Contains(r.RunText, f.slot+"@")
 		}
 	case fCancelCtx:
 		f.at = time.Now()

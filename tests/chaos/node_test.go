@@ -42,6 +42,7 @@ type Report struct {
 	At      int64
 	Kind    string // the error's category, see classify
 	RunKind string // exited: how the child's node body call ended
+	RunText string // exited: that call's error
 	Status  string // exited: the child's exit status, when the error gives it
 	Detail  string
 	N       int64 // link reports: stream items received and checked
@@ -279,7 +280,7 @@ func (n *node) superviseSlot(ctx context.Context, slot string) error {
 				return nil
 			})
 		})
-		r := Report{Type: "exited", Slot: slot, UID: st.uid, At: time.Now().UnixNano(), Kind: classify(err), RunKind: classify(runErr), Detail: errText(err)}
+		r := Report{Type: "exited", Slot: slot, UID: st.uid, At: time.Now().UnixNano(), Kind: classify(err), RunKind: classify(runErr), RunText: errText(runErr), Detail: errText(err)}
 		var ce *actor.ChildExitError
 		if errors.As(err, &ce) {
 			r.Status = ce.Status
