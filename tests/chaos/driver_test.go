@@ -31,6 +31,7 @@ type driver struct {
 	pids        map[int]string // every sub-actor pid ever reported → slot
 	unconfirmed map[int]bool   // pids not yet seen gone
 	killed      map[int]bool   // pids the faults sent SIGKILL
+	linksOpened map[string]int // by kind: parent, sibling
 	faults      []*faultRec
 	seqErrs     []Report
 	items       int64 // stream items received and checked
@@ -59,7 +60,7 @@ type slotView struct {
 func newDriver(cfg soakConfig, dir string) *driver {
 	d := &driver{
 		cfg: cfg, rng: rand.New(rand.NewPCG(uint64(cfg.seed), 0x5eed)), sh: cfg.shape, dir: dir,
-		slots: map[string]*slotView{}, changed: &sc.Event{}, pids: map[int]string{}, unconfirmed: map[int]bool{}, killed: map[int]bool{},
+		slots: map[string]*slotView{}, changed: &sc.Event{}, pids: map[int]string{}, unconfirmed: map[int]bool{}, killed: map[int]bool{}, linksOpened: map[string]int{},
 	}
 	d.order = d.sh.all()
 	for _, s := range d.order {
@@ -89,6 +90,7 @@ func (d *driver) handle(r Report) bool {
 		d.pids[r.PID] = r.Slot
 		d.unconfirmed[r.PID] = true
 	case "linkUp":
+		d.linksOpened[r.Link]++
 		if v != nil && r.Link == "parent" && r.UID == v.uid {
 			v.linkUp = true
 		}

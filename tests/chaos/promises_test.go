@@ -266,7 +266,11 @@ func (d *driver) check(book *exitBook, runErr error) *results {
 	for _, s := range d.seqErrs {
 		seq = append(seq, fmt.Sprintf("%s's %s link with %s: %s", orRoot(s.From), s.Link, s.Slot, s.Detail))
 	}
-	r.add("no stream item delivered twice or out of order", fmt.Sprintf("%d items", d.items), "", seq)
+	if d.linksOpened["sibling"] == 0 {
+		seq = append(seq, "no sibling ever found the other by name and opened its link")
+	}
+	r.add("no stream item delivered twice or out of order", fmt.Sprintf("%d items", d.items),
+		fmt.Sprintf("%d parent links, %d sibling links opened", d.linksOpened["parent"], d.linksOpened["sibling"]), seq)
 
 	// The registry holds exactly the live actors.
 	r.add("the registry holds exactly the live actors", fmt.Sprintf("%d names", d.audited), "", d.registryBad)
