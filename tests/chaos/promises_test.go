@@ -300,8 +300,8 @@ func (r *results) goleak() {
 // table renders the results and the faults by kind.
 func (r *results) table(d *driver, elapsed time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "chaos soak: seed %d, %d faults in %v, tree %v, %d respawns of %d granted\n",
-		d.cfg.seed, len(d.faults), elapsed.Round(time.Second), d.sh, d.respawns, d.cfg.budget)
+	fmt.Fprintf(&b, "chaos soak: seed %d, %d faults in %v, tree %v (infected: %s), %d respawns of %d granted\n",
+		d.cfg.seed, len(d.faults), elapsed.Round(time.Second), d.sh, d.cfg.infected, d.respawns, d.cfg.budget)
 	tw := tabwriter.NewWriter(&b, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "promise\tchecked\tbroken\tnote")
 	for _, p := range r.rows {

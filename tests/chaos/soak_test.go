@@ -42,6 +42,7 @@ func configFromFlags(t *testing.T) soakConfig {
 	// Slightly fewer respawns than faults: near the end, what dies stays
 	// dead, and the registry must forget it.
 	c.budget = c.faults * 9 / 10
+	c.infected = pickInfected(c.seed, c.shape)
 	return c
 }
 
@@ -50,6 +51,7 @@ func configFromFlags(t *testing.T) soakConfig {
 func TestSoak(t *testing.T) {
 	cfg := configFromFlags(t)
 	t.Logf("chaos: seed %d, %d faults, tree %v below the root, %d respawns; replay with -seed %d", cfg.seed, cfg.faults, cfg.shape, cfg.budget, cfg.seed)
+	t.Logf("chaos: infected actors: %s", cfg.infected)
 	logFile, err := os.CreateTemp("", fmt.Sprintf("hitch-chaos-%d-*.log", cfg.seed))
 	if err != nil {
 		t.Fatal(err)

@@ -115,14 +115,14 @@ func (s shape) siblingPeer(slot string) (string, bool) {
 type kind string
 
 const (
-	native   kind = "native"
-	infected kind = "infected"
+	native       kind = "native"
+	infectedKind kind = "infected"
 )
 
 // startOptions returns the StartActor options of an actor of kind k.
 func startOptions(k kind) []actor.Option {
 	switch k {
-	case infected:
+	case infectedKind:
 		return infectedOptions()
 	}
 	return nil
@@ -133,7 +133,7 @@ func startOptions(k kind) []actor.Option {
 func kindOf(slot, infectedSlots string) kind {
 	for _, s := range strings.Split(infectedSlots, ",") {
 		if s == slot {
-			return infected
+			return infectedKind
 		}
 	}
 	return native
