@@ -177,6 +177,10 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 // or SIGINT arrives. The pipe's goroutine is not waited for: the process
 // exits right after the runtime ends.
 func (a *Actor) watchParent(pipe io.Reader) {
+	// Once the parent is gone, so is the reader of this process's stderr:
+	// the line that says so must fail its write, not kill the process with
+	// SIGPIPE before its teardown (lifetime callbacks included) has run.
+	ignoreBrokenPipe()
 	go func() {
 		_, _ = io.Copy(io.Discard, pipe)
 		_ = a.tok.RunSyncSoon(func() {

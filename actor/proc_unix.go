@@ -2,6 +2,14 @@
 
 package actor
 
-import "syscall"
+import (
+	"os/signal"
+	"syscall"
+)
 
 func closeOnExec(fd int) { syscall.CloseOnExec(fd) }
+
+// ignoreBrokenPipe makes a write to a closed pipe fail with EPIPE instead
+// of ending the process: Go's default for stdout and stderr is to die of
+// SIGPIPE.
+func ignoreBrokenPipe() { signal.Ignore(syscall.SIGPIPE) }

@@ -18,7 +18,8 @@ import (
 //     to the kill grace again;
 //  3. SIGKILL, with an error log line naming the child.
 //
-// A child that never connected skips step 1. Later and concurrent callers
+// A child that never connected skips step 1; one whose channel has
+// already ended gets the grace for its exit before step 2. Later and concurrent callers
 // wait for the same exit. stop is shielded from the caller's cancellation:
 // a cancelled parent still never leaves a process behind. Task-only.
 func (c *child) stop(ctx context.Context, why string) error {
@@ -32,6 +33,15 @@ func (c *child) stop(ctx context.Context, why string) error {
 		if c.peer != nil && !c.peer.down {
 			log.Log(ctx, LevelCancel, "actor: cancelling sub-actor", "actor", c.a.id.String(), "child", c.id.String(), "why", why)
 			c.requestCancel(ctx)
+			if c.waitExit(ctx, c.cfg.killGrace) {
+				return nil
+			}
+		} else if c.peer != nil {
+			// Its channel has ended: most likely it is on its way out (an
+			// actor closes its channels last). Give it the grace first: a
+			// SIGTERM now may be its second stop signal (Ctrl-C reaches a
+			// whole tree at once), which exits at once, cutting its
+			// teardown short.
 			if c.waitExit(ctx, c.cfg.killGrace) {
 				return nil
 			}
