@@ -52,6 +52,10 @@ func ChildMain() {
 // runChild runs the sub-actor; infected says that its command line asks
 // for host-loop mode.
 func runChild(name string, infected bool) int {
+	// Before anything else: the parent may die at any moment, and the
+	// parent-death signal must not end this process before it can tear
+	// down.
+	notifyParentDeath()
 	bs, rest, err := readBootstrap(bootstrapFile())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "actor: sub-actor %q cannot start: %v\n", name, err)
@@ -172,24 +176,36 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 }
 
 // watchParent ends the actor when the parent is gone (the bootstrap pipe
-// reaches end-of-file: the parent closed it or died, even by SIGKILL) or
-// when SIGTERM (the kill ladder's second step, or the parent-death signal)
-// or SIGINT arrives. The pipe's goroutine is not waited for: the process
-// exits right after the runtime ends.
+// reaches end-of-file: the parent closed it or died, even by SIGKILL; or
+// the OS's parent-death signal arrives) or when SIGTERM (the kill
+// ladder's second step) or SIGINT arrives. The watching goroutines are not
+// waited for: the process exits right after the runtime ends.
 func (a *Actor) watchParent(pipe io.Reader) {
 	// Once the parent is gone, so is the reader of this process's stderr:
 	// the line that says so must fail its write, not kill the process with
 	// SIGPIPE before its teardown (lifetime callbacks included) has run.
 	ignoreBrokenPipe()
-	go func() {
-		_, _ = io.Copy(io.Discard, pipe)
+	gone := func() {
 		_ = a.tok.RunSyncSoon(func() {
 			if !a.cancelled {
 				a.logger.Warn("actor: parent is gone; exiting", "actor", a.id.String())
 				a.parentLost()
 			}
 		})
+	}
+	go func() {
+		_, _ = io.Copy(io.Discard, pipe)
+		gone()
 	}()
+	if parentDeath != nil {
+		// The signal can come more than once (see sysProcAttr); every one
+		// after the first finds the actor cancelled and does nothing.
+		go func() {
+			for range parentDeath {
+				gone()
+			}
+		}()
+	}
 	// In host-loop mode the host loop owns the stop signals for the whole
 	// life of the process (see HostLoop.RunChild): one owner, so a signal
 	// is never handled twice.

@@ -2,7 +2,15 @@
 
 package actor
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
+
+// parentDeath is nil: there is no parent-death signal outside Linux.
+var parentDeath chan os.Signal
+
+func notifyParentDeath() {}
 
 // sysProcAttr has no parent-death signal outside Linux; children rely on
 // their watch of the bootstrap pipe and the parent channel.

@@ -39,36 +39,9 @@ var knownBugs = []struct {
 	match   []string // all of them
 	bug     string
 }{
-	{
-		promise: "an orphaned actor ends through its own teardown",
-		match:   []string{`"exit status 143"`},
-		bug:     pdeathBug,
-	},
-	{
-		// In infected mode the host loop's stop policy takes the second
-		// parent-death SIGTERM: it abandons the guest run (exit status 1)
-		// and the orphan's own children are killed on the way.
-		promise: "an orphaned actor ends through its own teardown",
-		match:   []string{`"signal: killed"`, "born to an orphan"},
-		bug:     pdeathBug,
-	},
-	{
-		// In infected mode, a later parent-death SIGTERM can find no
-		// handler left and end the process by its default action.
-		promise: "an orphaned actor ends through its own teardown",
-		match:   []string{`"signal: terminated"`},
-		bug:     pdeathBug,
-	},
-	{
-		promise: "lifetime callbacks ran on every graceful exit",
-		match:   []string{`"exit status 1"`, "orphaned"},
-		bug:     pdeathBug,
-	},
+	// None open. An entry is {promise, match, bug}: the promise's name, the
+	// strings a broken line must all contain, and the bug as reported.
 }
-
-const pdeathBug = "a sub-actor whose parent is SIGKILLed gets the parent-death SIGTERM twice (once per thread of the dying parent " +
-	"it is reparented through) and takes the second for a user's second stop signal: it exits at once (143; 1 in infected mode), " +
-	"its teardown and lifetime callbacks cut"
 
 // sortKnown moves the broken lines a known bug explains to known.
 func (p *promise) sortKnown() {
