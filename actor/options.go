@@ -59,6 +59,8 @@ type config struct {
 	// registry is where the tree's registry is, or should be; zero means
 	// this root is a new tree's registry on its listen address.
 	registry ipc.Addr
+	// stopSignals: the root claims SIGINT and SIGTERM while it runs.
+	stopSignals bool
 
 	// StartActor only: where the child listens; zero means the host its
 	// parent listens on, on an ephemeral port (see childListenAddr).
@@ -80,6 +82,7 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		name:          "root",
+		stopSignals:   true,
 		listen:        ipc.DefaultAddr,
 		spawnTimeout:  DefaultSpawnTimeout,
 		cancelTimeout: DefaultCancelTimeout,
@@ -134,6 +137,22 @@ func rootOnly(c *config, opt string) error {
 		return fmt.Errorf("actor: %s: not an option of %s (it is set once for the actor, at OpenRoot)", opt, c.where)
 	}
 	return nil
+}
+
+// WithStopSignals sets whether the root claims SIGINT and SIGTERM while
+// it runs (default true): the first cancels the tree gracefully and
+// OpenRoot returns a *StoppedError, a second exits at once. An application
+// that keeps its own policy for them (a "really quit?" dialog, say) passes
+// false, claims them itself with signals.Own, and stops the tree by
+// cancelling the context it gave OpenRoot. Root only.
+func WithStopSignals(on bool) Option {
+	return optionFunc(func(c *config) error {
+		if err := rootOnly(c, "WithStopSignals"); err != nil {
+			return err
+		}
+		c.stopSignals = on
+		return nil
+	})
 }
 
 // WithName names the root actor (default "root"). Root only.

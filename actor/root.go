@@ -81,7 +81,7 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 	// (the kill ladder, every lifetime callback), a second exits at once.
 	// A debugger's SIGINT shield takes SIGINT over while a REPL is open.
 	var stop os.Signal // runner-owned: the signal that stopped the tree
-	if t := sc.CurrentTask(ctx); t != nil {
+	if t := sc.CurrentTask(ctx); t != nil && cfg.stopSignals {
 		tok := t.Runner().Token()
 		release := signals.Own("actor "+a.id.Name, func(s os.Signal) {
 			_ = tok.RunSyncSoon(func() { stop = s; a.cancel(a.id, signals.Name(s)) })
