@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/ipc"
@@ -23,6 +24,10 @@ const connectTimeout = 10 * time.Second
 // task stuck in a shielded scope must not keep the process alive. Added to
 // the time it takes to notice, the child is gone within a second.
 var parentLostGrace = 500 * time.Millisecond
+
+// stopBurst is how soon after a sub-actor's first stop signal a second one
+// counts as the same stop rather than a demand to exit at once.
+const stopBurst = 250 * time.Millisecond
 
 // ChildMain runs this process as a sub-actor when it was started as one,
 // and then exits; otherwise it returns at once and does nothing. Call it
@@ -49,6 +54,7 @@ func ChildMain() {
 }
 
 func runChild(name string) int {
+	ignoreSIGPIPE()
 	bs, rest, err := readBootstrap(bootstrapFile())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "actor: sub-actor %q cannot start: %v\n", name, err)
@@ -123,6 +129,7 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 	}
 	a.publishVars()
 	a.watchParent(pipe)
+	a.startDebugger(ctx)
 	if err := a.register(ctx); err != nil {
 		return fmt.Errorf("actor: sub-actor %v registering: %w", a.id, err)
 	}
@@ -150,9 +157,17 @@ func (a *Actor) watchParent(pipe io.Reader) {
 	// The stop signals are claimed on the process's signal guard, like
 	// every other owner, so a debugger's SIGINT shield can take them over:
 	// the first cancels the actor gracefully, a second exits at once.
+	var first atomic.Int64 // when the first stop signal came, in UnixNano
 	a.releaseSignals = signals.Own("actor "+a.id.Name, func(s os.Signal) {
+		first.Store(time.Now().UnixNano())
 		_ = a.tok.RunSyncSoon(func() { a.cancel(a.id, signals.Name(s)) })
 	}, func(s os.Signal) {
+		if time.Since(time.Unix(0, first.Load())) < stopBurst {
+			// Linux sends the parent-death signal once per thread of a
+			// dying parent, as each thread exits: that burst is one stop,
+			// and the parent watch bounds the teardown (parentLostGrace).
+			return
+		}
 		a.logger.Warn("actor: second stop signal; exiting now", "actor", a.id.String(), "signal", signals.Name(s))
 		os.Exit(signals.ExitCode(s))
 	}, signals.WithLogger(a.logger))

@@ -3,3 +3,5 @@
 package actor
 
 func closeOnExec(int) {}
+
+func ignoreSIGPIPE() {}

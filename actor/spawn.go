@@ -127,6 +127,11 @@ func (c *child) startProcess() error {
 	}
 	cmd := exec.Command(exe, childFlag+"="+c.id.Name)
 	cmd.ExtraFiles = []*os.File{r} // fd 3 in the child
+	// The child shares the terminal: a debugger REPL it opens (holding the
+	// tree's stdio lock) reads and writes it as the root's would.
+	if _, err := os.Stdin.Stat(); err == nil {
+		cmd.Stdin = os.Stdin
+	}
 	cmd.Stdout = os.Stdout
 	c.out = &lineWriter{prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput}
 	cmd.Stderr = c.out
