@@ -97,9 +97,43 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 		return body(ctx, a)
 	})
 	if stop != nil {
+		if onlyCancellations(err) {
+			// Ctrl-C in a terminal reaches every process of the tree (one
+			// process group): a sub-actor that stops on it before the
+			// root's cancel reaches it ends its requests with a
+			// ContextCancelled naming itself. That is this same stop, not
+			// an error of the run.
+			err = nil
+		}
 		return &StoppedError{Actor: a.id, Signal: stop, Err: err}
 	}
 	return err
+}
+
+// onlyCancellations reports whether err is made of cancellations only:
+// sc.ErrCancelled or a ContextCancelled (from this actor or relayed from
+// another), alone, wrapped, or joined with others of their kind (a
+// nursery's errors).
+func onlyCancellations(err error) bool {
+	for err != nil {
+		switch e := err.(type) {
+		case *ContextCancelled:
+			return true
+		case interface{ Unwrap() []error }:
+			errs := e.Unwrap()
+			for _, c := range errs {
+				if !onlyCancellations(c) {
+					return false
+				}
+			}
+			return len(errs) > 0
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return errors.Is(err, sc.ErrCancelled)
+		}
+	}
+	return false
 }
 
 // probeTimeout bounds the registry probe's handshake (tractor's 1 s per
@@ -153,7 +187,9 @@ func Run(body func(ctx context.Context, a *Actor) error, opts ...Option) error {
 
 // StoppedError is OpenRoot's error when a stop signal (SIGINT, SIGTERM)
 // ended the tree: the tree was cancelled gracefully, and Err is what the
-// run returned meanwhile (nil when it ended cleanly). It matches
+// run returned meanwhile (nil when it ended cleanly, which includes
+// sub-actors that stopped on the same signal first and report their
+// requests cancelled, as a terminal's Ctrl-C makes them). It matches
 // sc.ErrInterrupted; Unwrap yields Err.
 type StoppedError struct {
 	Actor  ActorID   // the root that was stopped
