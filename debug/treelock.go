@@ -254,9 +254,10 @@ func (e *lockError) Error() string { return e.err.Error() }
 func (e *lockError) Unwrap() error { return e.err }
 
 func requestCause(parent *actor.Portal, err error) error {
+	var refused *RefusedError
 	switch {
-	case errors.Is(err, ErrRefused):
-		return fmt.Errorf("debug: %v refused the terminal: %w", parent.Peer(), err)
+	case errors.As(err, &refused):
+		return fmt.Errorf("debug: %v refused the terminal: %w", parent.Peer(), refused)
 	case parent.Lost() != nil:
 		return fmt.Errorf("debug: lost the connection to %v while waiting for the terminal (the lock is the root's): %w", parent.Peer(), err)
 	case err == nil:

@@ -9,6 +9,9 @@
 //	          crashes: the REPLs take turns, in the order they asked
 //	cancel    a sub-actor pauses; stop the program (SIGTERM) meanwhile and
 //	          the root waits for that REPL to end before it cancels the child
+//	quit      a sub-actor's REPL is left with q: the root refuses it the
+//	          terminal from then on, and the quit ends the tree (no
+//	          post-mortem for it)
 //	lost      a sub-actor holds the REPL when it is killed: the root gets
 //	          the terminal back (its own post-mortem on the child's death)
 //	orphan    the root holds the REPL while a sub-actor waits for it; kill
@@ -56,6 +59,18 @@ var PauseOnce = actor.Func("pauseOnce", func(ctx context.Context, shield bool) (
 		return "", err
 	}
 	return "continued", nil
+})
+
+// PauseAfterQuit pauses, and when the person quits, tries once more: the
+// root refuses the terminal to an actor that quit.
+var PauseAfterQuit = actor.Func("pauseAfterQuit", func(ctx context.Context, _ int) (string, error) {
+	err := debug.Pause(ctx)
+	if !errors.Is(err, debug.ErrQuit) {
+		return "continued", err
+	}
+	fmt.Println("child: quit; pausing again")
+	fmt.Println("child: second pause:", debug.Pause(ctx))
+	return "", err
 })
 
 // PauseLoop reports started, then pauses at each of turns turns.
@@ -159,6 +174,14 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 		fmt.Println("tree: child", v)
 		return p.CancelActor(ctx)
 	},
+	"quit": func(ctx context.Context, n *actor.Nursery) error {
+		p, err := start(ctx, n, "child")
+		if err != nil {
+			return err
+		}
+		_, err = PauseAfterQuit.Run(ctx, p, 0)
+		return err
+	},
 	"lost": func(ctx context.Context, n *actor.Nursery) error {
 		p, err := start(ctx, n, "child")
 		if err != nil {
@@ -207,7 +230,7 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 
 func main() {
 	actor.ChildMain()
-	mode := flag.String("mode", "crash", "crash, handover, cancel, lost, orphan or sync")
+	mode := flag.String("mode", "crash", "crash, handover, cancel, quit, lost, orphan or sync")
 	flag.Parse()
 	run := modes[*mode]
 	if run == nil {

@@ -126,6 +126,23 @@ func TestCancelWaitsForREPL(t *testing.T) {
 	exit(t, tm, 143)
 }
 
+// q in a sub-actor's REPL: the paused call gets the quit error, the root
+// refuses that actor the terminal from then on, and the quit ends the tree
+// without a post-mortem anywhere.
+func TestQuitBlocks(t *testing.T) {
+	tm := startMode(t, "quit")
+	tm.Expect(t, `hitch: paused in actor child, task rpc pauseAfterQuit`)
+	tm.Expect(t, prompt)
+	tm.Line(t, "q")
+	tm.Expect(t, `child: quit; pausing again`)
+	tm.Expect(t, `child: second pause: .*root@\w+ refused the terminal: debug: actor child quit from its REPL`)
+	tm.Expect(t, `(?s)tree: failed: .*debug: quit from the REPL`)
+	exit(t, tm, 1)
+	if strings.Contains(tm.Output(), "hitch: crashed") {
+		t.Fatalf("a quit opened a post-mortem:\n%s", tm.Output())
+	}
+}
+
 // A sub-actor killed while it holds the REPL: the root releases the lock
 // of the vanished holder, and its own post-mortem (on the child's death)
 // gets the terminal.
