@@ -82,6 +82,7 @@ func startActor(ctx context.Context, a *actor.Actor) (stop func()) {
 	}
 	return func() {
 		unshield()
+		treeKey.Set(t.Runner(), nil)
 		detach()
 	}
 }
