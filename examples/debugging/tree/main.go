@@ -9,6 +9,8 @@
 //	          crashes: the REPLs take turns, in the order they asked
 //	cancel    a sub-actor pauses; stop the program (SIGTERM) meanwhile and
 //	          the root waits for that REPL to end before it cancels the child
+//	grandchild a sub-actor's own sub-actor pauses: its request for the
+//	          terminal goes up through its parent to the root
 //	quit      a sub-actor's REPL is left with q: the root refuses it the
 //	          terminal from then on, and the quit ends the tree (no
 //	          post-mortem for it)
@@ -73,6 +75,23 @@ var PauseAfterQuit = actor.Func("pauseAfterQuit", func(ctx context.Context, _ in
 	return "", err
 })
 
+// SpawnLeaf starts a sub-actor of its own (a grandchild of the root) and
+// has it pause: its request for the terminal goes through this actor.
+var SpawnLeaf = actor.Func("spawnLeaf", func(ctx context.Context, _ int) (string, error) {
+	var v string
+	err := actor.OpenNursery(ctx, func(ctx context.Context, n *actor.Nursery) error {
+		p, err := start(ctx, n, "leaf")
+		if err != nil {
+			return err
+		}
+		if v, err = PauseOnce.Run(ctx, p, false); err != nil {
+			return err
+		}
+		return p.CancelActor(ctx)
+	})
+	return v, err
+})
+
 // PauseLoop reports started, then pauses at each of turns turns.
 var PauseLoop = actor.ContextFunc("pauseLoop", func(ctx context.Context, c *actor.Context[int, int], turns int) (int, error) {
 	if err := c.Started(ctx, 0); err != nil {
@@ -115,8 +134,15 @@ func start(ctx context.Context, n *actor.Nursery, name string) (*actor.Portal, e
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("tree: started %s, pid %d\n", name, p.PID())
+	fmt.Printf("%s: started %s, pid %d\n", actorName(ctx), name, p.PID())
 	return p, nil
+}
+
+func actorName(ctx context.Context) string {
+	if a, err := actor.Current(ctx); err == nil && !a.IsRoot() {
+		return a.Name()
+	}
+	return "tree"
 }
 
 var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
@@ -174,6 +200,15 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 		fmt.Println("tree: child", v)
 		return p.CancelActor(ctx)
 	},
+	"grandchild": func(ctx context.Context, n *actor.Nursery) error {
+		p, err := start(ctx, n, "mid")
+		if err != nil {
+			return err
+		}
+		v, err := SpawnLeaf.Run(ctx, p, 0)
+		fmt.Println("tree: leaf", v)
+		return err
+	},
 	"quit": func(ctx context.Context, n *actor.Nursery) error {
 		p, err := start(ctx, n, "child")
 		if err != nil {
@@ -230,7 +265,7 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 
 func main() {
 	actor.ChildMain()
-	mode := flag.String("mode", "crash", "crash, handover, cancel, quit, lost, orphan or sync")
+	mode := flag.String("mode", "crash", "crash, handover, cancel, grandchild, quit, lost, orphan or sync")
 	flag.Parse()
 	run := modes[*mode]
 	if run == nil {

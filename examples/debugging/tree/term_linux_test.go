@@ -126,6 +126,22 @@ func TestCancelWaitsForREPL(t *testing.T) {
 	exit(t, tm, 143)
 }
 
+// A grandchild of the root pauses: its request goes up through its
+// parent, and its REPL gets the terminal.
+func TestGrandchild(t *testing.T) {
+	tm := startMode(t, "grandchild")
+	tm.Expect(t, `mid: started leaf, pid \d+`)
+	tm.Expect(t, `hitch: paused in actor leaf, task rpc pauseOnce`)
+	tm.Expect(t, prompt)
+	tm.Line(t, "actors")
+	tm.Expect(t, `leaf@\w+ \(sub-actor of mid@\w+\)`)
+	tm.Expect(t, prompt)
+	tm.Line(t, "c")
+	tm.Expect(t, `tree: leaf continued`)
+	tm.Expect(t, `tree: done`)
+	exit(t, tm, 0)
+}
+
 // q in a sub-actor's REPL: the paused call gets the quit error, the root
 // refuses that actor the terminal from then on, and the quit ends the tree
 // without a post-mortem anywhere.
