@@ -142,6 +142,24 @@ func TestGrandchild(t *testing.T) {
 	exit(t, tm, 0)
 }
 
+// SIGTERM to the root while a grandchild holds the REPL: the root's kill
+// ladder waits for its child, through which the lock is held, until the
+// REPL has ended; then the whole tree stops.
+func TestGrandchildStop(t *testing.T) {
+	progtest.NeedSignals(t)
+	tm := startMode(t, "grandchild")
+	tm.Expect(t, `hitch: paused in actor leaf, task rpc pauseOnce`)
+	tm.Expect(t, prompt)
+	tm.Signal(t, syscall.SIGTERM)
+	tm.Expect(t, `stopping it waits for its REPL to end.*child=mid@`)
+	tm.Line(t, "p who")
+	tm.Expect(t, `who = "child"`)
+	tm.Expect(t, prompt)
+	tm.Line(t, "c")
+	tm.Expect(t, `tree: stopped by SIGTERM`)
+	exit(t, tm, 143)
+}
+
 // q in a sub-actor's REPL: the paused call gets the quit error, the root
 // refuses that actor the terminal from then on, and the quit ends the tree
 // without a post-mortem anywhere.
