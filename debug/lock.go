@@ -54,15 +54,22 @@ type StdioLock interface {
 // NewLocalLock returns the lock of one process: a FIFO sc.Lock of the
 // runner whose tasks call Acquire; only the task that acquired it releases
 // it. The root actor of a tree uses it as the tree's lock.
-func NewLocalLock() StdioLock { return &localLock{} }
+func NewLocalLock() StdioLock {
+	l := &localLock{}
+	l.release = func(ctx context.Context, _ bool) error { return l.mu.Release(ctx) } // made once, not per pause
+	return l
+}
 
-type localLock struct{ mu sc.Lock }
+type localLock struct {
+	mu      sc.Lock
+	release func(ctx context.Context, quit bool) error
+}
 
 func (l *localLock) Acquire(ctx context.Context, who Holder) (func(context.Context, bool) error, error) {
 	if err := l.mu.Acquire(ctx); err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, _ bool) error { return l.mu.Release(ctx) }, nil
+	return l.release, nil
 }
 
 func (l *localLock) Busy() bool { return l.mu.Locked() }
