@@ -331,11 +331,23 @@ var (
 	stdinReader *bufio.Reader
 )
 
-// stdinLines is the one buffered reader of a stdin that is not a terminal,
-// shared by every REPL of the process so lines read ahead are not lost.
+// stdinLines is the one reader of a stdin that is not a terminal, shared
+// by every REPL of the process. It never reads past the end of a line: the
+// processes of an actor tree share that stdin, and a line read ahead here
+// would be lost to the next REPL, in another process.
 func stdinLines() *bufio.Reader {
-	stdinOnce.Do(func() { stdinReader = bufio.NewReader(os.Stdin) })
+	stdinOnce.Do(func() { stdinReader = bufio.NewReaderSize(byteReader{os.Stdin}, 16) })
 	return stdinReader
+}
+
+// byteReader reads one byte at a time (command lines are short).
+type byteReader struct{ r io.Reader }
+
+func (b byteReader) Read(p []byte) (int, error) {
+	if len(p) > 1 {
+		p = p[:1]
+	}
+	return b.r.Read(p)
 }
 
 func stdinIsTerminal() bool {

@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -64,6 +65,33 @@ func TestCrash(t *testing.T) {
 	tm.Expect(t, `(?s)tree: failed: .*worker`)
 	exit(t, tm, 1)
 	checkTurns(t, tm.Output())
+}
+
+// With commands piped in instead of typed, each REPL of the tree reads
+// its own line: the sub-actor's never reads ahead into the root's.
+func TestCrashPipedInput(t *testing.T) {
+	cmd := exec.Command(progtest.Build(t, "."), "-mode", "crash")
+	cmd.Stdin = strings.NewReader("p x\nc\nc\n")
+	p := progtest.StartCmd(t, cmd)
+	lines := p.Until(t, "tree: started worker, pid ")
+	code, rest := p.Exit(t)
+	out := strings.Join(append(lines, rest...), "\n")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1\n%s\n%s", code, out, p.Stderr())
+	}
+	for _, want := range []string{`hitch: crashed in actor worker`, `no value named "x"`, `hitch: crashed in actor root`, `tree: failed:`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "end of input") {
+		t.Errorf("a REPL ran out of input (another read its line):\n%s", out)
+	}
+	pid, err := strconv.Atoi(strings.TrimPrefix(lines[len(lines)-1], "tree: started worker, pid "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	progtest.WaitGone(t, pid)
 }
 
 // One sub-actor pauses in a loop while its sibling crashes: the crash,
