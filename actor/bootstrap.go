@@ -32,6 +32,7 @@ type bootstrap struct {
 	UID      string
 	Parent   ActorID
 	Addr     string // the parent's listen address, ipc.Addr text
+	Listen   string // where the child listens, ipc.Addr text
 	Token    []byte
 	LogLevel string
 }

@@ -70,6 +70,12 @@ func runChild(name string) int {
 	}
 	cfg := defaultConfig()
 	cfg.where = forRoot
+	if bs.Listen != "" {
+		if cfg.listen, err = ipc.ParseAddr(bs.Listen); err != nil {
+			logger.Error("actor: sub-actor cannot start", "name", name, "err", err)
+			return 2
+		}
+	}
 	cfg.logger, cfg.childOutput = logger, os.Stderr
 	cfg.logLevel, cfg.logLevelSet = level, true
 	a, err := newActor(ActorID{Name: bs.Name, UID: bs.UID}, cfg, bs.Token, false)
@@ -170,7 +176,7 @@ func (a *Actor) watchParent(pipe io.Reader) {
 		}
 		a.logger.Warn("actor: second stop signal; exiting now", "actor", a.id.String(), "signal", signals.Name(s))
 		os.Exit(signals.ExitCode(s))
-	}, signals.WithLogger(a.logger))
+	}, signals.WithLogger(slog.New(quietInfo{a.logger.Handler(), LevelCancel})))
 }
 
 // parentLost cancels the actor and bounds its teardown. Runner-owned.

@@ -41,6 +41,7 @@ type ctxState struct {
 	sentStop     bool
 	gotStop      bool
 	cancelCalled bool
+	drained      int             // stream items the result wait discarded (ctxcancel.go)
 	final        msg.Msg         // a Return or Error met while streaming, kept for the result
 	remoteErr    error           // an Error the peer sent mid-dialog (an overrun notice)
 	overrun      error           // items from the peer were dropped: this side overran
@@ -102,7 +103,10 @@ func (e *ContextFuncOf[A, S, Y, R]) Spec() PayloadSpec { return e.ep.spec }
 // Open opens a context with the endpoint in the actor behind p: it sends
 // arg, waits for the endpoint's started value, runs body with the context
 // and that value, then waits for the endpoint's result (discarding stream
-// items nobody read) and returns it.
+// items nobody read) and returns it. When body opened the stream, the wait
+// discards at most 6 unread items: an endpoint that streams on past that,
+// to a side that has stopped reading, is cancelled as if body had called
+// c.Cancel.
 //
 // An error from the endpoint is a *RemoteActorError. If body returns an
 // error, the remote side is cancelled and Open returns body's error. If
@@ -254,6 +258,7 @@ func (st *ctxState) result(ctx context.Context) (any, error) {
 		}
 		switch m := m.(type) {
 		case *msg.Yield, *msg.Stop:
+			st.discarded(ctx, m)
 			continue
 		case *msg.Return:
 			if st.overrun != nil {
@@ -353,8 +358,10 @@ func (c *Context[S, Y]) Started(ctx context.Context, v S) error {
 }
 
 // Cancel cancels the context. On the opening side it asks the serving side
-// to cancel and returns at once; the acknowledgement arrives as the
-// context's outcome (see ContextFuncOf.Open). On the serving side it
+// to cancel and waits, shielded from ctx's cancellation and at most 616
+// ms, for the serving actor to answer that it did (or that the request
+// had already ended); the ContextCancelled that acknowledges it arrives as
+// the context's outcome (see ContextFuncOf.Open). On the serving side it
 // cancels the endpoint's own work: the opening side then sees a
 // ContextCancelled saying the serving side cancelled itself.
 func (c *Context[S, Y]) Cancel(ctx context.Context) {
@@ -364,7 +371,7 @@ func (c *Context[S, Y]) Cancel(ctx context.Context) {
 		st.rpc.cancel(st.a.id)
 		return
 	}
-	st.cancelRemote()
+	st.cancelRemoteAcked(ctx)
 }
 
 // Outcome returns, after Open has returned, the ContextCancelled that

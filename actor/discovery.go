@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"syscall"
 
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
@@ -50,53 +53,96 @@ func (a *Actor) lookup(ctx context.Context, name string, wait bool) (*Portal, er
 			return &Portal{a: a, p: p, child: p.child}, nil
 		}
 	}
-	var (
-		e     regEntry
-		found bool
-	)
+	// Each pass that meets a stale entry deletes it from the registry, so
+	// the loop ends: with a live actor, with none (FindActor), or parked
+	// until one registers (WaitForActor).
+	for {
+		e, found, err := a.query(ctx, name, wait)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("%w: %q", ErrActorNotFound, name)
+		}
+		if e.id.UID == a.id.UID {
+			return &Portal{a: a}, nil
+		}
+		if p := a.peers[e.id.UID]; p != nil && !p.down {
+			return &Portal{a: a, p: p, child: p.child}, nil
+		}
+		addr, err := ipc.ParseAddr(e.addr)
+		if err != nil {
+			return nil, fmt.Errorf("actor: registry entry for %v: %w", e.id, err)
+		}
+		p, err := a.dial(ctx, addr, e.id)
+		if err == nil {
+			return &Portal{a: a, p: p}, nil
+		}
+		if !isStale(err) {
+			return nil, err
+		}
+		a.logger.Log(ctx, LevelRuntime, "actor: deleting a stale registry entry", "actor", a.id.String(), "entry", e.id.String(), "addr", e.addr, "err", err)
+		if err := a.deleteStale(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// query asks the tree's registry for an actor named name: this actor's own
+// table when it is the registry, else a request to it. With wait it parks
+// until one is registered.
+func (a *Actor) query(ctx context.Context, name string, wait bool) (regEntry, bool, error) {
 	if a.reg != nil {
-		if wait {
-			var err error
-			if e, err = a.reg.waitFor(ctx, name); err != nil {
-				return nil, err
-			}
-			found = true
-		} else {
-			e, found = a.reg.find(name)
+		if !wait {
+			e, found := a.reg.find(name)
+			return e, found, nil
 		}
-	} else {
-		rp, err := a.registryPeer(ctx)
-		if err != nil {
-			return nil, err
-		}
-		fn := selfFind
-		if wait {
-			fn = selfWaitFor
-		}
-		v, err := a.selfCall(ctx, rp, fn, name)
-		if err != nil {
-			return nil, err
-		}
-		e, found = entryOf(v)
+		e, err := a.reg.waitFor(ctx, name)
+		return e, err == nil, err
 	}
-	if !found {
-		return nil, fmt.Errorf("%w: %q", ErrActorNotFound, name)
-	}
-	if e.id.UID == a.id.UID {
-		return &Portal{a: a}, nil
-	}
-	if p := a.peers[e.id.UID]; p != nil && !p.down {
-		return &Portal{a: a, p: p, child: p.child}, nil
-	}
-	addr, err := ipc.ParseAddr(e.addr)
+	rp, err := a.registryPeer(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("actor: registry entry for %v: %w", e.id, err)
+		return regEntry{}, false, err
 	}
-	p, err := a.dial(ctx, addr, e.id)
+	fn := selfFind
+	if wait {
+		fn = selfWaitFor
+	}
+	v, err := a.selfCall(ctx, rp, fn, name)
 	if err != nil {
-		return nil, err
+		return regEntry{}, false, err
 	}
-	return &Portal{a: a, p: p}, nil
+	e, found := entryOf(v)
+	return e, found, nil
+}
+
+// errWrongActor is a dial's error when another actor answers at an
+// address: the entry that led there is stale.
+var errWrongActor = errors.New("actor: another actor answers at that address")
+
+// isStale reports whether a dial's error shows that the registry entry it
+// followed is stale: nothing listens at its address any more, or another
+// actor does (of this tree, or of another that refuses our token). Other
+// failures (a timeout, an unreachable host) may pass, so the entry is
+// kept.
+func isStale(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, os.ErrNotExist) ||
+		errors.Is(err, errWrongActor) || errors.Is(err, ipc.ErrAuth)
+}
+
+// deleteStale removes entry e from the tree's registry, if it still holds
+// that address for that actor.
+func (a *Actor) deleteStale(ctx context.Context, e regEntry) error {
+	if a.reg != nil {
+		a.reg.removeStale(e.id.UID, e.addr)
+		return nil
+	}
+	rp, err := a.registryPeer(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = a.selfCall(ctx, rp, selfDeleteAddr, []string{e.id.UID, e.addr})
+	return err
 }
 
 // dial connects to the actor want at addr and registers the channel.
@@ -121,7 +167,7 @@ func (a *Actor) dialChan(ctx context.Context, addr ipc.Addr, want ActorID) (*ipc
 		}
 		if !want.IsZero() && c.Peer().ID() != want {
 			c.Close()
-			return fmt.Errorf("actor: the actor at %v is %v, not %v", addr, c.Peer().ID(), want)
+			return fmt.Errorf("%w: %v is %v, not %v", errWrongActor, addr, c.Peer().ID(), want)
 		}
 		ch = c
 		return nil
@@ -191,8 +237,30 @@ func (a *Actor) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.selfCall(ctx, rp, selfRegister, regEntry{id: a.id, addr: a.addr.String()}.triple())
+	_, err = a.selfCall(ctx, rp, selfRegister, regEntry{id: a.id, addr: advertised(a.addr, rp.ch.LocalAddr()).String()}.triple())
 	return err
+}
+
+// advertised returns the address others reach addr at: addr itself,
+// unless it listens on every interface (0.0.0.0, ::), which no other host
+// can dial; then the host of local, this end of the connection to the
+// registry, is one they can.
+func advertised(addr ipc.Addr, local net.Addr) ipc.Addr {
+	if addr.Network != "tcp" {
+		return addr
+	}
+	host, port, err := net.SplitHostPort(addr.Address)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return addr
+	}
+	tcp, ok := local.(*net.TCPAddr)
+	if !ok || tcp.IP == nil {
+		return addr
+	}
+	return ipc.TCP(net.JoinHostPort(tcp.IP.String(), port))
 }
 
 // unregister removes this actor from the registry on the way out, without

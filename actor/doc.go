@@ -55,7 +55,14 @@
 // The root is the tree's registry unless WithRegistryAddr names one to
 // join. Every actor registers when it starts serving and is forgotten when
 // it ends. FindActor and WaitForActor look at the actor itself, then its
-// connected peers (the parent included), then the registry.
+// connected peers (the parent included), then the registry; an entry
+// whose address refuses connections (its actor died where the registry
+// could not see it) is deleted by the lookup that meets it.
+//
+// A tree spans machines: a root that listens on a routable address
+// (WithListenAddr) has its sub-actors listen on the same host, and a
+// program on another machine joins the tree given the registry's address
+// and the tree's token (WithRegistryAddr, WithToken).
 //
 // # Tasks and goroutines
 //
@@ -84,8 +91,15 @@
 // # Logging
 //
 // The root logs through its *slog.Logger (WithLogger; nil means
-// slog.Default()). A sub-actor logs text to its stderr, which its parent
-// copies to its own output with each line prefixed by the child's name.
-// Routine events log at the runtime's levels below Info (LevelRuntime,
-// LevelTransport, LevelCancel), so a healthy tree is quiet at Info.
+// slog.Default()). A sub-actor's records (slog.Default() in a sub-actor,
+// and Actor.Logger) travel to its parent, which logs them again through
+// its own handler with an "actor" attribute naming the child, so every
+// record of the tree reaches the root's handler. A sub-actor's other
+// stderr output (a panic, a print) reaches the root's child output
+// (WithChildOutput) with each line prefixed by the names of the actors it
+// came through. Sub-actors log at WithLogLevel's level, by default the
+// lowest the root's handler enables. Routine events, a cancelled call or
+// sub-actor among them, log at the runtime's levels below Info
+// (LevelRuntime, LevelTransport, LevelCancel), so a healthy tree is quiet
+// at Info.
 package actor

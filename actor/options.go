@@ -1,6 +1,7 @@
 package actor
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,10 +55,14 @@ type config struct {
 	name   string
 	logger *slog.Logger
 	token  []byte
-	listen ipc.Addr
+	listen ipc.Addr // where this actor listens; a sub-actor's comes in its bootstrap record
 	// registry is where the tree's registry is, or should be; zero means
 	// this root is a new tree's registry on its listen address.
 	registry ipc.Addr
+
+	// StartActor only: where the child listens; zero means the host its
+	// parent listens on, on an ephemeral port (see childListenAddr).
+	childListen ipc.Addr
 
 	// Both: on a root they are the defaults for every child started from
 	// this process; on StartActor they override them for one child.
@@ -99,7 +104,22 @@ func (c config) build(where string, opts []Option) (config, error) {
 	if c.childOutput == nil {
 		c.childOutput = os.Stderr
 	}
+	if c.where == forRoot && !c.logLevelSet {
+		c.logLevel = lowestEnabled(c.logger.Handler())
+	}
 	return c, nil
+}
+
+// lowestEnabled returns the lowest of the standard and runtime levels h
+// logs at: sub-actors log from there, so they encode no record the root's
+// handler would drop, and the root's handler, set to Debug, sees theirs.
+func lowestEnabled(h slog.Handler) slog.Level {
+	for _, l := range []slog.Level{slog.LevelDebug, LevelRuntime, LevelTransport, LevelCancel, slog.LevelInfo, slog.LevelWarn, slog.LevelError} {
+		if h.Enabled(context.Background(), l) {
+			return l
+		}
+	}
+	return slog.LevelError + 4
 }
 
 func rootOnly(c *config, opt string) error {
@@ -124,8 +144,10 @@ func WithName(name string) Option {
 }
 
 // WithLogger sets the root actor's logger; nil (the default) means
-// slog.Default(). Root only: sub-actors log to their stderr, which reaches
-// the root prefixed with their name.
+// slog.Default(). Root only: the records of every sub-actor of this
+// process's tree reach this logger's handler, each with an "actor"
+// attribute naming the actor that logged it (their other stderr output
+// goes to WithChildOutput).
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) error {
 		if err := rootOnly(c, "WithLogger"); err != nil {
@@ -153,17 +175,23 @@ func WithToken(token []byte) Option {
 	})
 }
 
-// WithListenAddr sets where the root actor listens; the default is
-// loopback TCP on an ephemeral port. Root only.
+// WithListenAddr sets where an actor listens. On OpenRoot it is the root's
+// address; the default is loopback TCP on an ephemeral port. On StartActor
+// it is that child's; the default there is the host its parent listens on,
+// on an ephemeral port, so a tree opened on a routable address stays
+// reachable from other machines all the way down (an unspecified host such
+// as 0.0.0.0 is registered under the address this actor reaches the
+// registry from). A zero address is an error.
 func WithListenAddr(addr ipc.Addr) Option {
 	return optionFunc(func(c *config) error {
-		if err := rootOnly(c, "WithListenAddr"); err != nil {
-			return err
-		}
 		if addr.IsZero() {
 			return fmt.Errorf("actor: WithListenAddr: zero address")
 		}
-		c.listen = addr
+		if c.where == forStart {
+			c.childListen = addr
+		} else {
+			c.listen = addr
+		}
 		return nil
 	})
 }
@@ -238,8 +266,10 @@ func WithKillGrace(d time.Duration) Option {
 	})
 }
 
-// WithChildOutput sets where the stderr lines of sub-actors go, each
-// prefixed with the child's name (default os.Stderr).
+// WithChildOutput sets where the stderr output of sub-actors other than
+// their log records goes (a panic, a print, a SIGUSR1 dump), each line
+// prefixed with the child's name (default os.Stderr). Their log records go
+// to the root's logger (WithLogger).
 func WithChildOutput(w io.Writer) Option {
 	return optionFunc(func(c *config) error {
 		if w == nil {
@@ -295,7 +325,9 @@ func WithVar(key, value string) Option {
 }
 
 // WithLogLevel sets the minimum level sub-actors log at; it is relayed to
-// their own children in turn. The default is Info.
+// their own children in turn. Their records reach the root's logger
+// whatever its own level. The default is the lowest level the root's
+// logger enables (Info with slog's default logger).
 func WithLogLevel(l slog.Level) Option {
 	return optionFunc(func(c *config) error {
 		c.logLevel, c.logLevelSet = l, true

@@ -175,9 +175,14 @@ func (p *peer) lostErr() error {
 }
 
 // peerUp registers a connected peer; a sub-actor being started is matched
-// by its uid. Runner job.
+// by its uid. A second connection from an actor already connected (one
+// that dialed this actor while this actor dialed it, or a lookup that
+// found a stale address here) is served, but the first stays the one
+// lookups and the parent watch use. Runner job.
 func (a *Actor) peerUp(p *peer) {
-	a.peers[p.id.UID] = p
+	if old := a.peers[p.id.UID]; old == nil || old.down {
+		a.peers[p.id.UID] = p
+	}
 	a.logger.Log(context.Background(), LevelTransport, "actor: peer connected", "actor", a.id.String(), "peer", p.id.String())
 	if c := a.pending[p.id.UID]; c != nil {
 		delete(a.pending, p.id.UID)

@@ -6,7 +6,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
 )
 
@@ -64,23 +63,7 @@ func (c *child) stop(ctx context.Context, why string) error {
 // requestCancel sends the graceful cancel request and waits, up to the
 // cancel timeout, for its acknowledgement (or for the channel to end).
 func (c *child) requestCancel(ctx context.Context) bool {
-	d, err := c.peer.openDialog()
-	if err != nil {
-		return false
-	}
-	defer d.close()
-	if err := c.peer.send(&msg.Start{Cid: d.cid, NS: nsSelf, Func: selfCancel, CallerUID: c.a.id.UID}); err != nil {
-		return false
-	}
-	acked := false
-	_ = sc.MoveOnAfter(ctx, c.cfg.cancelTimeout, func(ctx context.Context) error {
-		m, err := d.receive(ctx)
-		if err != nil {
-			return err
-		}
-		_, acked = m.(*msg.CancelAck)
-		return nil
-	})
+	acked := c.a.requestAcked(ctx, c.peer, selfCancel, nil, c.cfg.cancelTimeout)
 	if !acked {
 		c.a.logger.Log(ctx, LevelCancel, "actor: sub-actor did not acknowledge the cancel request", "actor", c.a.id.String(), "child", c.id.String(), "timeout", c.cfg.cancelTimeout)
 	}

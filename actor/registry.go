@@ -14,6 +14,7 @@ const (
 	selfUnregister = "unregister" // args: uid; reply: true
 	selfFind       = "find"       // args: name; reply: an entry or nil
 	selfWaitFor    = "waitFor"    // args: name; reply: an entry, once one is registered
+	selfDeleteAddr = "deleteAddr" // args: [uid, addr]; reply: true. A lookup found nothing there
 	selfReady      = "ready"      // a child to its parent: registered, serving
 )
 
@@ -43,7 +44,9 @@ func entryOf(v any) (regEntry, bool) {
 // registrar is the registry actor's table of the tree's actors: every
 // actor registers when it starts serving and is removed when it
 // unregisters or the connection it registered over ends, whatever the
-// exit path. Lookups match by name only. Runner-owned.
+// exit path. An entry whose address refuses connections (its actor died
+// without the registry noticing, on another host say) is deleted by the
+// lookup that finds it so. Lookups match by name only. Runner-owned.
 type registrar struct {
 	byUID   map[string]regEntry
 	waiters map[string]*sc.Event // by name: set when one registers
@@ -62,6 +65,14 @@ func (r *registrar) add(e regEntry) {
 }
 
 func (r *registrar) remove(uid string) { delete(r.byUID, uid) }
+
+// removeStale removes the entry of uid if it still has addr: a lookup
+// found no actor there, and the actor may since have registered anew.
+func (r *registrar) removeStale(uid, addr string) {
+	if e, ok := r.byUID[uid]; ok && e.addr == addr {
+		delete(r.byUID, uid)
+	}
+}
 
 // dropPeer removes what registered over p.
 func (r *registrar) dropPeer(p *peer) {
@@ -102,7 +113,7 @@ func (r *registrar) waitFor(ctx context.Context, name string) (regEntry, error) 
 // for a name it does not know. Runner-owned.
 func (a *Actor) handleRegistry(p *peer, m *msg.Start) bool {
 	switch m.Func {
-	case selfRegister, selfUnregister, selfFind, selfWaitFor:
+	case selfRegister, selfUnregister, selfDeleteAddr, selfFind, selfWaitFor:
 	default:
 		return false
 	}
@@ -126,6 +137,14 @@ func (a *Actor) handleRegistry(p *peer, m *msg.Start) bool {
 	case selfUnregister:
 		uid, _ := v.(string)
 		a.reg.remove(uid)
+		a.replyValue(p, m.Cid, true)
+	case selfDeleteAddr:
+		xs, _ := v.([]any)
+		if len(xs) == 2 {
+			uid, _ := xs[0].(string)
+			addr, _ := xs[1].(string)
+			a.reg.removeStale(uid, addr)
+		}
 		a.replyValue(p, m.Cid, true)
 	case selfFind:
 		name, _ := v.(string)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
 )
@@ -133,7 +135,7 @@ func (c *child) startProcess() error {
 		cmd.Stdin = os.Stdin
 	}
 	cmd.Stdout = os.Stdout
-	c.out = &lineWriter{prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput}
+	c.out = &lineWriter{name: c.id.Name, prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput, log: c.a.logger.Handler()}
 	cmd.Stderr = c.out
 	cmd.SysProcAttr = sysProcAttr()
 	// A grandchild still holding the child's stderr must not keep Wait
@@ -149,7 +151,8 @@ func (c *child) startProcess() error {
 	c.a.procs.add(c.pid)
 	b := &bootstrap{
 		Name: c.id.Name, UID: c.id.UID, Parent: c.a.id, Addr: c.a.addr.String(),
-		Token: c.a.token, LogLevel: levelName(c.cfg.logLevel),
+		Listen: c.a.childListenAddr(c.cfg).String(),
+		Token:  c.a.token, LogLevel: levelName(c.cfg.logLevel),
 	}
 	// The record is far below a pipe's buffer: this never blocks. If the
 	// child is already dead it fails, and the reaper reports the death.
@@ -199,6 +202,22 @@ func (c *config) runtimeVars() msg.RuntimeVars {
 	v := c.vars
 	v.LogLevel = levelName(c.logLevel)
 	return v
+}
+
+// childListenAddr returns where a child started with cfg listens: the
+// address StartActor was given, else this actor's host on an ephemeral
+// port (a tree on a routable address stays reachable across machines),
+// else loopback.
+func (a *Actor) childListenAddr(cfg config) ipc.Addr {
+	if !cfg.childListen.IsZero() {
+		return cfg.childListen
+	}
+	if a.addr.Network == "tcp" {
+		if host, _, err := net.SplitHostPort(a.addr.Address); err == nil {
+			return ipc.TCP(net.JoinHostPort(host, "0"))
+		}
+	}
+	return ipc.DefaultAddr
 }
 
 // registryAddrs returns the registry addresses children inherit.

@@ -14,6 +14,9 @@ import (
 
 func TestMain(m *testing.M) {
 	actor.ChildMain()
+	if spec := os.Getenv(programEnv); spec != "" {
+		os.Exit(runProgram(spec))
+	}
 	if spec := os.Getenv(joinEnv); spec != "" {
 		os.Exit(runJoiner(spec))
 	}
