@@ -33,6 +33,9 @@ type Actor struct {
 	logger *slog.Logger
 	token  []byte
 	isRoot bool
+	// hostLoop: the actor runs as the guest of a host loop, in host-loop
+	// mode (WithHostLoop). Set by newActor.
+	hostLoop bool
 
 	runner *sc.Runner // the runner the actor's tasks run in
 	tok    *sc.Token
@@ -139,6 +142,12 @@ func (a *Actor) Addr() ipc.Addr { return a.addr }
 // program's own process tree), as opposed to a sub-actor.
 func (a *Actor) IsRoot() bool { return a.isRoot }
 
+// Infected reports whether the actor runs in host-loop mode ("infected",
+// see WithHostLoop): a sub-actor whose command line asked for it, or a root
+// opened with it. Its Vars().Infected says the same once a sub-actor has
+// its spawn spec; a sub-actor where they would disagree refuses to boot.
+func (a *Actor) Infected() bool { return a.hostLoop }
+
 // IsRegistry reports whether the actor is its tree's registry.
 func (a *Actor) IsRegistry() bool { return a.reg != nil }
 
@@ -152,10 +161,11 @@ func newActor(id ActorID, cfg config, token []byte, isRoot bool) (*Actor, error)
 	}
 	a := &Actor{
 		id: id, cfg: cfg, logger: cfg.logger, token: token, isRoot: isRoot,
-		codec:   codec,
-		peers:   map[string]*peer{},
-		pending: map[string]*child{},
-		main:    &sc.CancelScope{},
+		hostLoop: cfg.vars.Infected,
+		codec:    codec,
+		peers:    map[string]*peer{},
+		pending:  map[string]*child{},
+		main:     &sc.CancelScope{},
 	}
 	a.goCtx, a.goCancel = context.WithCancel(context.Background())
 	a.idRand = bufio.NewReaderSize(rand.Reader, 1024)
@@ -191,12 +201,14 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 	if t == nil {
 		return fmt.Errorf("actor: ctx carries no sc task (call from inside sc.Run, or use actor.Run): %w", sc.ErrNotInTask)
 	}
+	// runner and tok are set before the actor becomes current: cancelSoon
+	// reads tok from any goroutine once it sees the actor current.
+	a.runner = t.Runner()
+	a.tok = a.runner.Token()
 	if !current.CompareAndSwap(nil, a) {
 		return ErrRuntimeExists
 	}
 	defer current.Store(nil)
-	a.runner = t.Runner()
-	a.tok = a.runner.Token()
 	a.publishVars()
 	actorKey.Set(a.runner, a)
 	defer actorKey.Set(a.runner, nil)

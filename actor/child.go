@@ -2,6 +2,7 @@ package actor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,10 +51,12 @@ func ChildMain() {
 	if !ok {
 		return
 	}
-	os.Exit(runChild(name))
+	os.Exit(runChild(name, childInfected(os.Args)))
 }
 
-func runChild(name string) int {
+// runChild runs the sub-actor; infected says that its command line asks
+// for host-loop mode.
+func runChild(name string, infected bool) int {
 	ignoreSIGPIPE()
 	bs, rest, err := readBootstrap(bootstrapFile())
 	if err != nil {
@@ -68,6 +71,14 @@ func runChild(name string) int {
 		logger.Error("actor: sub-actor cannot start", "name", name, "err", err)
 		return 2
 	}
+	// The mode is chosen here, before any IPC: a child whose program has
+	// no host loop to offer refuses at once.
+	hl := installedHostLoop()
+	if infected && hl == nil {
+		err := &msg.InternalError{Message: "started in host-loop mode: " + ErrNoHostLoop.Error()}
+		logger.Error("actor: sub-actor refuses to boot", "name", name, "type", msg.ErrorTypeName(err), "err", err)
+		return 2
+	}
 	cfg := defaultConfig()
 	cfg.where = forRoot
 	if bs.Listen != "" {
@@ -78,18 +89,29 @@ func runChild(name string) int {
 	}
 	cfg.logger, cfg.childOutput = logger, os.Stderr
 	cfg.logLevel, cfg.logLevelSet = level, true
+	cfg.vars.Infected = infected
 	a, err := newActor(ActorID{Name: bs.Name, UID: bs.UID}, cfg, bs.Token, false)
 	if err != nil {
 		logger.Error("actor: sub-actor cannot start", "name", name, "err", err)
 		return 2
 	}
-	err = sc.Run(func(ctx context.Context) error {
+	main := func(ctx context.Context) error {
 		return a.run(ctx, true, func(ctx context.Context) error {
 			return a.serveParent(ctx, addr, bs.Parent, rest)
 		})
-	})
+	}
+	if infected {
+		err = hl.RunChild(main, a.cancelSoon)
+	} else {
+		err = sc.Run(main)
+	}
 	if a.releaseSignals != nil {
 		a.releaseSignals()
+	}
+	var be *bootError
+	if errors.As(err, &be) {
+		logger.Error("actor: sub-actor refuses to boot", "actor", a.id.String(), "type", msg.ErrorTypeName(be.err), "err", be.err)
+		return 2
 	}
 	if err != nil {
 		logger.Error("actor: sub-actor failed", "actor", a.id.String(), "err", err)
@@ -128,6 +150,14 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 		return fmt.Errorf("actor: sub-actor %v connecting back to its parent %v at %v: %w", a.id, parent, addr, err)
 	}
 	a.parent = a.addDialed(ch)
+	if spec.Vars.Infected != a.hostLoop {
+		// Cancelled first, so that closing the parent's channel on the way
+		// out reads as this actor leaving, not as a lost parent.
+		a.cancel(a.id, "refusing to boot")
+		return &bootError{&msg.InternalError{Message: fmt.Sprintf(
+			"actor: the parent sent runtime vars that disagree with this process's host-loop mode: Infected is %v in the spawn spec, %v on the command line",
+			spec.Vars.Infected, a.hostLoop)}}
+	}
 	a.regAddrs = spec.RegistryAddrs
 	a.cfg.vars = spec.Vars
 	if l, ok := parseLevel(spec.Vars.LogLevel); ok {
@@ -160,6 +190,12 @@ func (a *Actor) watchParent(pipe io.Reader) {
 			}
 		})
 	}()
+	// In host-loop mode the host loop owns the stop signals for the whole
+	// life of the process (see HostLoop.RunChild): one owner, so a signal
+	// is never handled twice.
+	if a.hostLoop {
+		return
+	}
 	// The stop signals are claimed on the process's signal guard, like
 	// every other owner, so a debugger's SIGINT shield can take them over:
 	// the first cancels the actor gracefully, a second exits at once.

@@ -74,6 +74,16 @@
 // methods are for tasks of the actor that made them, with the ctx the task
 // received.
 //
+// # Host-loop mode
+//
+// A sub-actor's sc run is driven by sc.Run, or, in host-loop mode
+// ("infected", tractor's infect_asyncio), as the guest of a host loop that
+// is its process's main: package github.com/hitchrt/hitch/infected
+// provides that loop and the option (infected.Mode, which is
+// WithHostLoop), and plugs into this package through HostLoop. The mode
+// is on the child's command line, since it is chosen before any IPC, and
+// in its spawn spec; a child where the two disagree refuses to boot.
+//
 // # Cancellation
 //
 // Cancelling a call (the calling task's scope) asks the remote side to

@@ -90,6 +90,10 @@ func defaultConfig() config {
 // build applies opts to c for the function named where.
 func (c config) build(where string, opts []Option) (config, error) {
 	c.where = where
+	if where == forStart {
+		// Host-loop mode is per child, never inherited.
+		c.vars.Infected = false
+	}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -97,6 +101,9 @@ func (c config) build(where string, opts []Option) (config, error) {
 		if err := o.apply(&c); err != nil {
 			return c, err
 		}
+	}
+	if err := c.checkHostLoop(); err != nil {
+		return c, err
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()

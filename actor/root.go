@@ -46,6 +46,9 @@ func OpenRoot(ctx context.Context, body func(ctx context.Context, a *Actor) erro
 	if err != nil {
 		return err
 	}
+	if err := cfg.checkRootHostLoop(ctx); err != nil {
+		return err
+	}
 	token := cfg.token
 	if token == nil {
 		token = make([]byte, tokenLen)

@@ -127,7 +127,7 @@ func (c *child) startProcess() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(exe, childFlag+"="+c.id.Name)
+	cmd := exec.Command(exe, childArgs(c.id.Name, &c.cfg)...)
 	cmd.ExtraFiles = []*os.File{r} // fd 3 in the child
 	// The child shares the terminal: a debugger REPL it opens (holding the
 	// tree's stdio lock) reads and writes it as the root's would.

@@ -1,0 +1,89 @@
+//go:build unix
+
+package infected_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hitchrt/hitch/actor"
+	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/tests/internal/proccheck"
+)
+
+// budget bounds every wait of these tests: a failure, never a pacing.
+const budget = 20 * time.Second
+
+// output collects the children's stderr, shown in the test log with -v,
+// and searchable by the tests.
+type output struct {
+	t  *testing.T
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func newOutput(t *testing.T) *output { return &output{t: t} }
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	o.b.Write(p)
+	o.mu.Unlock()
+	if testing.Verbose() {
+		o.t.Logf("%s", p)
+	}
+	return len(p), nil
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
+
+// childOutput is where the children's stderr goes: out of the test
+// output unless -v.
+func childOutput(t *testing.T) io.Writer {
+	if testing.Verbose() {
+		return newOutput(t)
+	}
+	return io.Discard
+}
+
+// quiet is childOutput as an option.
+func quiet(t *testing.T) actor.Option { return actor.WithChildOutput(childOutput(t)) }
+
+// poll waits for cond, for events no channel reports (the process table,
+// a file). It may run on any goroutine.
+func poll(what string, cond func() bool) error {
+	deadline := time.Now().Add(budget)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waited %v for %s", budget, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
+
+// pollInTask is poll for a task: it waits on an offloaded goroutine, so
+// the actor's runner keeps serving while it waits.
+func pollInTask(ctx context.Context, what string, cond func() bool) error {
+	return sc.ToGoroutine(ctx, func(context.Context) error { return poll(what, cond) }, false)
+}
+
+// exists reports whether path exists.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func msec(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// alive reports whether pid is a live process.
+func alive(pid int) bool { return proccheck.Alive(pid) }
