@@ -11,6 +11,9 @@
 //     Shield opens it even in a cancelled scope.
 //   - PauseFromSync() from any goroutine: in place inside a task step, or,
 //     from a plain goroutine, through a lock task on the attached runner.
+//   - PauseHost(ctx) from a host task of a loop that runs the sc runtime
+//     as its guest (an infected actor): a guest task pauses on its behalf
+//     while the host task is parked.
 //   - PostMortem(ctx, err) shows an error (and a panic's stack) and opens the
 //     REPL on it; Guard does the same for a plain function that fails or
 //     panics, then gives the error back or drops it (Suppress).

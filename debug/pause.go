@@ -56,12 +56,21 @@ func (e *cancelledError) Error() string {
 func (e *cancelledError) Unwrap() error { return e.err }
 
 func pauseTask(ctx context.Context, cfg *config, why string, frames []runtime.Frame, crash error) error {
+	return pauseTaskAs(ctx, cfg, why, frames, crash, "")
+}
+
+// pauseTaskAs is pauseTask naming the paused code task (the task's own
+// name when empty).
+func pauseTaskAs(ctx context.Context, cfg *config, why string, frames []runtime.Frame, crash error, task string) error {
 	t := sc.CurrentTask(ctx)
 	if t == nil {
 		return fmt.Errorf("debug: Pause: %w", sc.ErrNotInTask)
 	}
+	if task == "" {
+		task = t.Name()
+	}
 	info := infoOf(ctx, t)
-	who := Holder{Actor: info.actor, UID: info.uid, Task: t.Name(), Why: why}
+	who := Holder{Actor: info.actor, UID: info.uid, Task: task, Why: why}
 	body := func(ctx context.Context) error {
 		if err := sc.Checkpoint(ctx); err != nil {
 			return &cancelledError{err}

@@ -18,6 +18,8 @@
 //	          the terminal back (its own post-mortem on the child's death)
 //	orphan    the root holds the REPL while a sub-actor waits for it; kill
 //	          the root and the sub-actor gives up with an error saying so
+//	infected  a host task of an infected sub-actor (its main is a host
+//	          loop, the runtime its guest) pauses
 //	sync      two plain goroutines of the root and one of a sub-actor pause
 //	          at once: three REPLs, one after another
 //
@@ -36,6 +38,7 @@ import (
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/debug"
+	"github.com/hitchrt/hitch/infected"
 	"github.com/hitchrt/hitch/signals"
 )
 
@@ -90,6 +93,14 @@ var SpawnLeaf = actor.Func("spawnLeaf", func(ctx context.Context, _ int) (string
 		return p.CancelActor(ctx)
 	})
 	return v, err
+})
+
+// PauseFromHostTask runs a host task on the infected sub-actor's own
+// loop, which pauses.
+var PauseFromHostTask = actor.Func("pauseFromHostTask", func(ctx context.Context, _ int) (int, error) {
+	return infected.RunHostTask(ctx, func(ctx context.Context) (int, error) {
+		return 0, debug.PauseHost(ctx, debug.Var("from", "host task"))
+	})
 })
 
 // PauseLoop reports started, then pauses at each of turns turns.
@@ -240,6 +251,15 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 			return debug.Pause(ctx, debug.Var("who", "root"))
 		})
 	},
+	"infected": func(ctx context.Context, n *actor.Nursery) error {
+		p, err := n.StartActor(ctx, "host", infected.Mode())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("tree: started host, pid %d\n", p.PID())
+		_, err = PauseFromHostTask.Run(ctx, p, 0)
+		return err
+	},
 	"sync": func(ctx context.Context, n *actor.Nursery) error {
 		p, err := start(ctx, n, "worker")
 		if err != nil {
@@ -265,7 +285,7 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 
 func main() {
 	actor.ChildMain()
-	mode := flag.String("mode", "crash", "crash, handover, cancel, grandchild, quit, lost, orphan or sync")
+	mode := flag.String("mode", "crash", "crash, handover, cancel, grandchild, quit, lost, orphan, infected or sync")
 	flag.Parse()
 	run := modes[*mode]
 	if run == nil {

@@ -259,6 +259,21 @@ func TestWaiterOrphaned(t *testing.T) {
 	tm.WaitTreeGone(t)
 }
 
+// A host task of an infected sub-actor pauses: a guest task takes the
+// terminal on its behalf while the host loop keeps turning.
+func TestInfectedHostTask(t *testing.T) {
+	tm := startMode(t, "infected")
+	tm.Expect(t, `tree: started host, pid \d+`)
+	tm.Expect(t, `hitch: paused in actor host, task \S+ \(host task\)`)
+	tm.Expect(t, prompt)
+	tm.Line(t, "p from")
+	tm.Expect(t, `from = "host task"`)
+	tm.Expect(t, prompt)
+	tm.Line(t, "c")
+	tm.Expect(t, `tree: done`)
+	exit(t, tm, 0)
+}
+
 // Two goroutines of the root and one of a sub-actor pause at once: three
 // REPLs, one after another, each once.
 func TestSyncTree(t *testing.T) {
