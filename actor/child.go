@@ -126,12 +126,15 @@ func runChild(name string, infected bool) int {
 func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, pipe io.Reader) error {
 	ch, err := a.dialChan(ctx, addr, parent)
 	var spec *msg.SpawnSpec
+	var p *peer
 	if err == nil {
-		// The spec comes first, before the channel's reader starts.
+		// The spec comes first; what follows waits in the peer until it
+		// is added.
+		p = a.holdDialed(ch, true)
 		err = sc.ToGoroutine(ctx, func(gctx context.Context) error {
 			rctx, cancel := context.WithTimeout(gctx, connectTimeout)
 			defer cancel()
-			m, err := ch.Recv(rctx)
+			m, err := p.firstMsg(rctx)
 			if err != nil {
 				return fmt.Errorf("waiting for the spawn spec: %w", err)
 			}
@@ -149,7 +152,7 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 	if err != nil {
 		return fmt.Errorf("actor: sub-actor %v connecting back to its parent %v at %v: %w", a.id, parent, addr, err)
 	}
-	a.parent = a.addDialed(ch)
+	a.parent = a.addPeer(p)
 	if spec.Vars.Infected != a.hostLoop {
 		// Cancelled first, so that closing the parent's channel on the way
 		// out reads as this actor leaving, not as a lost parent.

@@ -174,7 +174,12 @@ func decodeArg[A any](c *msg.Codec, args msg.Raw, spec msg.Spec) (A, error) {
 func encodePayload(c *msg.Codec, k msg.Kind, v any, spec msg.Spec) (msg.Raw, error) {
 	raw, err := c.EncodePayload(v)
 	if err != nil {
-		return nil, &msg.MsgTypeError{Kind: k, Value: v, ValueType: fmt.Sprintf("%T", v), Spec: spec.String(), Sent: true, Cause: err}
+		return nil, payloadTypeError(k, v, spec, err)
 	}
 	return raw, nil
+}
+
+// payloadTypeError is the error of a value the codec could not encode.
+func payloadTypeError(k msg.Kind, v any, spec msg.Spec, err error) error {
+	return &msg.MsgTypeError{Kind: k, Value: v, ValueType: fmt.Sprintf("%T", v), Spec: spec.String(), Sent: true, Cause: err}
 }

@@ -18,41 +18,53 @@ const dialogMailbox = 64
 // peer is one connection to another actor, and the dialogs multiplexed
 // over it. Messages reach the runner like this:
 //
-//	channel reader goroutine ── readLoop ── in (guarded by mu)
+//	channel reader goroutine: onMessage ── in (guarded by mu)
 //	     └─ RunSyncSoon(deliver), once per batch ─┐
 //	runner tick: deliver ── dispatch ── dialog mailbox ── parked task
 //
-// so a task waiting for a message parks in its dialog's mailbox and the
-// runner never waits on the network. One RunSyncSoon is queued per batch,
-// not per message: while a delivery is pending, the reader only appends.
+// so a message takes one goroutine hop, from the socket's reader into the
+// runner, and a task waiting for a message parks in its dialog's mailbox:
+// the runner never waits on the network. One RunSyncSoon is queued per
+// batch, not per message: while a delivery is pending, the reader only
+// appends.
 type peer struct {
 	a  *Actor
 	ch *ipc.Channel
 	id ActorID
 
 	mu        sync.Mutex
-	in        []msg.Msg // received, not yet delivered; guarded by mu
-	spare     []msg.Msg // deliver's previous batch, reused; guarded by mu
-	scheduled bool      // a deliver job is queued; guarded by mu
-	deliverFn func()    // p.deliver, made once
+	in        []msg.Msg    // received, not yet delivered; guarded by mu
+	spare     []msg.Msg    // deliver's previous batch, reused; guarded by mu
+	scheduled bool         // a deliver job is queued, or the peer is held; guarded by mu
+	held      bool         // not yet added: messages wait in in; guarded by mu
+	ended     bool         // the channel's end was seen while held; guarded by mu
+	endErr    error        // the channel's end, once seen; guarded by mu
+	firstDone bool         // the first message went to first, or the end came; guarded by mu
+	first     chan msg.Msg // set before the reader starts to divert the first message to firstMsg
+	deliverFn func()       // p.deliver, made once
 
 	// Runner-owned.
-	dialogs map[string]*dialog // dialogs this side opened, by cid
-	rpcs    map[string]*rpc    // requests of this peer being served, by cid
-	child   *child             // set when the peer is our sub-actor
-	down    bool
-	err     error // why the connection ended, once down
+	batch    []msg.Msg          // the batch being delivered (whole, for reuse)
+	backlog  []msg.Msg          // its part not yet dispatched
+	dialogs  map[string]*dialog // dialogs this side opened, by cid
+	rpcs     map[string]*rpc    // requests of this peer being served, by cid
+	child    *child             // set when the peer is our sub-actor
+	flushFn  func()             // p.flush, made once
+	flushing bool               // a flush job is queued
+	down     bool
+	err      error // why the connection ended, once down
 }
 
 func newPeer(a *Actor, ch *ipc.Channel) *peer {
 	p := &peer{a: a, ch: ch, id: ch.Peer().ID(), dialogs: map[string]*dialog{}, rpcs: map[string]*rpc{}}
-	p.deliverFn = p.deliver
+	p.deliverFn, p.flushFn = p.deliver, p.flush
 	return p
 }
 
 // serveConn is the listener's callback for an accepted connection: it
-// registers the peer with the runner and reads its messages until the
-// connection ends. It runs on a goroutine of ipc's Serve.
+// registers the peer with the runner, has the channel's reader hand it
+// the messages, and returns once the connection has ended. It runs on a
+// goroutine of ipc's Serve.
 func (a *Actor) serveConn(ctx context.Context, ch *ipc.Channel) {
 	if ch.Peer().Probe {
 		// A registry probe only wanted the handshake's answer.
@@ -64,86 +76,179 @@ func (a *Actor) serveConn(ctx context.Context, ch *ipc.Channel) {
 		ch.Close()
 		return
 	}
-	p.readLoop(ctx)
+	// Queued after peerUp, so the runner knows the peer before its first
+	// message.
+	ch.OnMessage(p.onMessage)
+	p.watch(ctx)
+}
+
+// holdDialed makes the peer of a channel this actor dialed and starts its
+// reader, holding the messages until addPeer. With first set, the first
+// message is not held but kept for firstMsg (a sub-actor's spawn spec,
+// which comes before anything else). Any goroutine.
+func (a *Actor) holdDialed(ch *ipc.Channel, first bool) *peer {
+	p := newPeer(a, ch)
+	p.held, p.scheduled = true, true
+	if first {
+		p.first = make(chan msg.Msg, 1)
+	}
+	ch.OnMessage(p.onMessage)
+	return p
+}
+
+// firstMsg waits for the message holdDialed kept aside, until the channel
+// ends or ctx is done. A plain goroutine (sc.ToGoroutine), once.
+func (p *peer) firstMsg(ctx context.Context) (msg.Msg, error) {
+	select {
+	case m, ok := <-p.first:
+		if !ok { // closed at the end
+			p.mu.Lock()
+			err := p.endErr
+			p.mu.Unlock()
+			return nil, err
+		}
+		return m, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // addDialed registers a channel this actor dialed and starts its reader.
 // Runner-owned.
 func (a *Actor) addDialed(ch *ipc.Channel) *peer {
-	p := newPeer(a, ch)
+	return a.addPeer(a.holdDialed(ch, false))
+}
+
+// addPeer registers a peer made by holdDialed and delivers what it held.
+// Runner-owned.
+func (a *Actor) addPeer(p *peer) *peer {
 	a.peerUp(p)
+	p.mu.Lock()
+	p.held = false
+	ended, err := p.ended, p.endErr
+	pending := len(p.in) > 0
+	p.scheduled = pending
+	p.mu.Unlock()
+	// Runner jobs run in the order queued: the held messages first, then
+	// the end.
+	if pending {
+		_ = a.tok.RunSyncSoon(p.deliverFn)
+	}
+	if ended {
+		_ = a.tok.RunSyncSoon(func() { a.peerDown(p, err) })
+	}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		p.readLoop(a.goCtx)
+		p.watch(a.goCtx)
 	}()
 	return p
 }
 
-// readLoop receives until the channel ends (or ctx, the runtime's, is
-// done), hands messages to the runner in batches, then closes the channel
-// and reports the peer down. It runs on its own goroutine.
-func (p *peer) readLoop(ctx context.Context) {
-	var err error
-	for {
-		var m msg.Msg
-		m, err = p.ch.Recv(ctx)
-		if err != nil {
-			break
-		}
-		p.mu.Lock()
-		p.in = append(p.in, m)
-		first := !p.scheduled
-		p.scheduled = true
-		p.mu.Unlock()
-		if first {
-			if err = p.a.tok.RunSyncSoon(p.deliverFn); err != nil {
-				break
-			}
-		}
+// watch waits until the connection ends or ctx (the runtime's) is done,
+// then closes the channel, which returns once the reader has reported the
+// end (onMessage). It blocks its goroutine; nothing per message passes
+// through it.
+func (p *peer) watch(ctx context.Context) {
+	select {
+	case <-p.ch.Done():
+	case <-ctx.Done():
 	}
 	p.ch.Close()
-	if cerr := p.ch.Err(); cerr != nil {
-		err = cerr
-	}
-	_ = p.a.tok.RunSyncSoon(func() { p.a.peerDown(p, err) })
 }
 
-// deliver dispatches the batch received so far. Runner job.
+// onMessage is the channel's OnMessage callback, on its reader goroutine:
+// it appends m to the batch for the runner and queues one delivery per
+// batch; at the end it queues peerDown behind the deliveries.
+func (p *peer) onMessage(m msg.Msg, end error) {
+	p.mu.Lock()
+	if end != nil {
+		p.endErr = end
+		if p.first != nil && !p.firstDone {
+			p.firstDone = true
+			close(p.first) // firstMsg then reports endErr
+		}
+		if p.held {
+			p.ended = true
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+		_ = p.a.tok.RunSyncSoon(func() { p.a.peerDown(p, end) })
+		return
+	}
+	if p.first != nil && !p.firstDone {
+		p.firstDone = true
+		p.first <- m // never blocks: one message, capacity 1
+		p.mu.Unlock()
+		return
+	}
+	p.in = append(p.in, m)
+	first := !p.scheduled
+	p.scheduled = true
+	p.mu.Unlock()
+	if first {
+		_ = p.a.tok.RunSyncSoon(p.deliverFn)
+	}
+}
+
+// deliver dispatches what was received: first what an earlier delivery
+// left (backlog), then the batch received since. Runner job.
 func (p *peer) deliver() {
 	p.mu.Lock()
-	batch := p.in
-	p.in = p.spare[:0]
-	p.spare = nil
-	p.scheduled = false
+	p.scheduled = false // this job is no longer queued
 	p.mu.Unlock()
-	for i, m := range batch {
-		if !p.a.dispatch(p, m) {
-			// A full mailbox whose reader is keeping up: hand the rest
-			// to the next tick, after the reader's turn. Only a reader
-			// that made no progress since is overrun.
-			rest := append([]msg.Msg(nil), batch[i:]...)
-			clear(batch)
+	fresh := len(p.backlog) == 0
+	for {
+		if fresh {
 			p.mu.Lock()
-			p.in = append(rest, p.in...)
+			p.batch = p.in
+			p.in = p.spare[:0]
+			p.spare = nil
+			p.mu.Unlock()
+			p.backlog = p.batch
+		}
+		if !p.dispatchBacklog() {
+			return
+		}
+		p.mu.Lock()
+		if p.spare == nil {
+			p.spare = p.batch[:0]
+		}
+		more := !fresh && len(p.in) > 0
+		p.mu.Unlock()
+		p.batch = nil
+		if !more {
+			return
+		}
+		// The backlog is gone and more came meanwhile: take it too,
+		// as one delivery.
+		fresh = true
+	}
+}
+
+// dispatchBacklog dispatches the backlog and reports whether it is all
+// gone. When a full mailbox makes the rest wait for the next tick (after
+// the reader's turn: only a reader that made no progress since is
+// overrun), it queues the next delivery. The rest stays where it is, so a
+// long batch is never copied.
+func (p *peer) dispatchBacklog() bool {
+	for i, m := range p.backlog {
+		if !p.a.dispatch(p, m) {
+			p.backlog = p.backlog[i:]
+			p.mu.Lock()
 			again := !p.scheduled
 			p.scheduled = true
-			if p.spare == nil {
-				p.spare = batch[:0]
-			}
 			p.mu.Unlock()
 			if again {
 				_ = p.a.tok.RunSyncSoon(p.deliverFn)
 			}
-			return
+			return false
 		}
-		batch[i] = nil
+		p.backlog[i] = nil
 	}
-	p.mu.Lock()
-	if p.spare == nil {
-		p.spare = batch[:0]
-	}
-	p.mu.Unlock()
+	p.backlog = nil
+	return true
 }
 
 // send queues m for the peer without ever blocking the runner: it is
@@ -152,11 +257,37 @@ func (p *peer) deliver() {
 // default) waits to be written fails the send with an error matching
 // ipc.ErrSendQueueFull naming the peer, rather than stalling this actor and
 // every other dialog on it.
+//
+// What is sent within one tick goes out together: the first send queues a
+// flush for the next tick, which writes everything queued since on the
+// runner's goroutine when the socket takes it at once, so a reply costs
+// no goroutine wake-up and a burst one write.
 func (p *peer) send(m msg.Msg) error {
 	if p.down {
 		return p.lostErr()
 	}
-	if err := p.ch.TrySend(m); err != nil {
+	if !p.flushing {
+		if err := p.a.tok.RunSyncSoon(p.flushFn); err == nil {
+			p.flushing = true
+		}
+	}
+	if !p.flushing {
+		// The run is ending: no flush job will run, so wake the writer.
+		err := p.ch.TrySend(m)
+		return p.sendErr(err)
+	}
+	return p.sendErr(p.ch.TrySendHeld(m))
+}
+
+// flush writes what send queued. Runner job.
+func (p *peer) flush() {
+	p.flushing = false
+	p.ch.Flush()
+}
+
+// sendErr names the peer in a full send queue's error.
+func (p *peer) sendErr(err error) error {
+	if err != nil {
 		if errors.Is(err, ipc.ErrSendQueueFull) {
 			return fmt.Errorf("actor: %v is not reading its messages: %w", p.id, err)
 		}

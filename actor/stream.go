@@ -10,12 +10,21 @@ import (
 	"github.com/hitchrt/hitch/actor/sc"
 )
 
+// maxKeptPayload bounds the payload buffer a stream keeps for its next
+// Send: a rare huge item is not held for the stream's life.
+const maxKeptPayload = 64 << 10
+
 // MsgStream is a context's stream: values of type Y sent both ways, in
 // order. Context.OpenStream makes one; a zero MsgStream is unusable. Its
 // methods are for tasks of the actor that opened it; one task receives at
 // a time.
 type MsgStream[Y any] struct {
 	st *ctxState
+
+	// Send's message and payload buffer, reused: the peer encodes a
+	// message into its send queue before send returns.
+	y   msg.Yield
+	pld []byte
 }
 
 // Send sends v to the other side. It fails with the error the other side
@@ -30,11 +39,17 @@ func (s *MsgStream[Y]) Send(ctx context.Context, v Y) error {
 	if st.sentStop {
 		return fmt.Errorf("actor: Send on a closed stream of context %q: %w", st.name, sc.ErrClosedResource)
 	}
-	raw, err := encodePayload(st.a.codec, msg.KindYield, v, st.spec.Yield)
+	raw, err := msg.AppendPayloadAs(st.a.codec, s.pld[:0], v)
 	if err != nil {
-		return err
+		return payloadTypeError(msg.KindYield, v, st.spec.Yield, err)
 	}
-	return st.p.send(&msg.Yield{Cid: st.d.cid, Pld: raw})
+	if cap(raw) <= maxKeptPayload {
+		s.pld = raw
+	}
+	s.y = msg.Yield{Cid: st.d.cid, Pld: raw}
+	err = st.p.send(&s.y)
+	s.y.Pld = nil
+	return err
 }
 
 // Receive returns the next value, parking the task until one arrives. It
@@ -53,12 +68,7 @@ func (s *MsgStream[Y]) Receive(ctx context.Context) (Y, error) {
 	}
 	switch m := m.(type) {
 	case *msg.Yield:
-		v, err := st.a.codec.DecodePayload(m, st.spec.Yield)
-		if err != nil {
-			return zero, err
-		}
-		y, _ := v.(Y)
-		return y, nil
+		return msg.PayloadAs[Y](st.a.codec, m, st.spec.Yield)
 	case *msg.Stop:
 		st.gotStop = true
 		if st.overrun != nil {

@@ -35,7 +35,9 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 // writer goroutine writes everything queued since its last write in one
 // write call, so a burst of small messages costs few syscalls. A send never
 // waits on the network; only [Channel.Send] waits, and only while the queue
-// is full.
+// is full. A caller that sends in bursts (a runner's tick) can queue them
+// with [Channel.TrySendHeld] and write them itself with [Channel.Flush],
+// in one write and without waking the writer, when the writer is idle.
 //
 // Receiving is chosen once: either [Channel.Recv], which takes messages
 // from a queue that the Channel's reader goroutine fills, or
@@ -48,6 +50,8 @@ var ErrSendQueueFull = errors.New("ipc: send queue full")
 //	call                  may be called from                blocks
 //	Send(ctx, m)          any goroutine but a task step     while the queue is full, until room, the end or ctx
 //	TrySend(m)            anywhere, a task step included    never: ErrSendQueueFull when full
+//	TrySendHeld(m)        anywhere, a task step included    never; the writer sleeps until Flush
+//	Flush()               anywhere, a task step included    never: writes what the socket takes now
 //	WhenWritable(fn)      anywhere                          never: fn runs once, on a Channel goroutine, when
 //	                                                        the queue has room again or the Channel ends
 //	Recv(ctx)             any goroutine but a task step     until a message, the end or ctx
@@ -100,6 +104,7 @@ type Channel struct {
 	room    chan struct{}    // closed when the queue has room again; nil while nobody waits; guarded by mu
 	onRoom  []func()         // WhenWritable callbacks; guarded by mu
 	err     *TransportClosed // guarded by mu; set once
+	inline  *inlineWriter    // Flush's, made at its first write; guarded by mu
 	closing bool             // Close was called; guarded by mu
 }
 
@@ -173,14 +178,14 @@ func (c *Channel) Send(ctx context.Context, m msg.Msg) error {
 	if ctx == nil {
 		panic("ipc: Send: nil context")
 	}
-	return c.enqueue(ctx, m, nil, false, true)
+	return c.enqueue(ctx, m, nil, false, true, true)
 }
 
 // TrySend is Send without the wait: when the send queue is full it returns
 // [ErrSendQueueFull] at once, queueing nothing. It never blocks, so a task
 // step or a callback may call it; see [Channel.WhenWritable].
 func (c *Channel) TrySend(m msg.Msg) error {
-	return c.enqueue(context.Background(), m, nil, false, false)
+	return c.enqueue(context.Background(), m, nil, false, false, true)
 }
 
 // SendRaw queues body, an already encoded message, as one frame; it is
@@ -189,7 +194,7 @@ func (c *Channel) SendRaw(ctx context.Context, body []byte) error {
 	if ctx == nil {
 		panic("ipc: SendRaw: nil context")
 	}
-	return c.enqueue(ctx, nil, body, true, true)
+	return c.enqueue(ctx, nil, body, true, true, true)
 }
 
 // WhenWritable arranges for fn to be called once, when the send queue has
@@ -210,8 +215,9 @@ func (c *Channel) WhenWritable(fn func()) bool {
 
 // enqueue encodes m (or, for raw, copies body) into the send queue; when
 // the queue is full it waits for room until ctx ends if wait is set, and
-// fails with ErrSendQueueFull at once if not.
-func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait bool) error {
+// fails with ErrSendQueueFull at once if not. With wake unset the writer
+// is left asleep (TrySendHeld: the caller flushes).
+func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait, wake bool) error {
 	c.mu.Lock()
 	for {
 		if c.closing {
@@ -264,7 +270,7 @@ func (c *Channel) enqueue(ctx context.Context, m msg.Msg, body []byte, raw, wait
 	c.pend = b
 	writing := c.writing
 	c.mu.Unlock()
-	if !writing {
+	if !writing && wake {
 		c.kick() // a writer mid-write picks the new frames up after it
 	}
 	return nil
@@ -521,8 +527,10 @@ func (c *Channel) writeLoop() {
 				c.mu.Unlock()
 				return
 			}
-			if len(c.pend) == 0 {
-				closing := c.closing
+			if len(c.pend) == 0 || c.writing {
+				// Nothing to write, or Flush is writing inline (it
+				// kicks when it leaves something or the Channel closes).
+				closing := c.closing && !c.writing
 				c.mu.Unlock()
 				if closing {
 					c.end(&TransportClosed{Cause: CauseLocalClose, Peer: c.remote})
@@ -530,10 +538,7 @@ func (c *Channel) writeLoop() {
 				}
 				break
 			}
-			buf := c.pend
-			c.pend, c.spare = c.spare[:0], nil
-			c.writing = true
-			fns := c.openRoomLocked()
+			buf, fns := c.takeLocked()
 			c.mu.Unlock()
 			runAll(fns)
 			_, werr := c.conn.Write(buf)
@@ -546,6 +551,17 @@ func (c *Channel) writeLoop() {
 			}
 		}
 	}
+}
+
+// takeLocked takes the send queue for a write (the writer's, or Flush's):
+// the writing flag is set, and the queue, now empty, has room again. It
+// returns the queued bytes and the WhenWritable callbacks to run once mu
+// is released.
+func (c *Channel) takeLocked() ([]byte, []func()) {
+	buf := c.pend
+	c.pend, c.spare = c.spare[:0], nil
+	c.writing = true
+	return buf, c.openRoomLocked()
 }
 
 // putLen writes the body length (len(frame)-4) into frame's header.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ugorji/go/codec"
 
@@ -34,6 +35,8 @@ type Codec struct {
 	typesMu sync.Mutex // serializes classifying new types
 	encs    sync.Pool  // *payloadEncoder
 	decs    sync.Pool  // *codec.Decoder
+
+	lastCid atomic.Pointer[string] // the dialog id Decode met last (reader.str)
 }
 
 // payloadEncoder is pooled ugorji encoder state and its output buffer.
@@ -121,7 +124,7 @@ func (c *Codec) Decode(b []byte) (m Msg, err error) {
 			m, err = nil, &InternalError{Message: "msg: Decode panicked", Cause: panics.Capture(v, "msg.Decode")}
 		}
 	}()
-	r := reader{b: b}
+	r := reader{b: b, cids: &c.lastCid}
 	n := r.arrayLen()
 	if r.err != nil {
 		return nil, r.err

@@ -175,3 +175,32 @@ func TestFieldEvolution(t *testing.T) {
 		t.Fatalf("long: %#v, %v", m, err)
 	}
 }
+
+// Messages of one dialog share their decoded id: a stream's items cost
+// one allocation each (the message), not two.
+func TestDecodeReusesTheDialogID(t *testing.T) {
+	c := msg.MustCodec()
+	b, err := c.Encode(nil, &msg.Yield{Cid: "0b7c5c8e-2d5e-4a8f-9a55-3f4f1b6c2d10", Pld: msg.Raw{0x01}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		m, err := c.Decode(b)
+		if err != nil || m.(*msg.Yield).Cid != first.(*msg.Yield).Cid {
+			t.Fatalf("Decode = %v, %v", m, err)
+		}
+	}); n != 1 {
+		t.Errorf("Decode of a Yield allocates %v times, want 1", n)
+	}
+	other, err := c.Encode(nil, &msg.Stop{Cid: "another"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := c.Decode(other); err != nil || m.(*msg.Stop).Cid != "another" {
+		t.Fatalf("Decode = %v, %v", m, err)
+	}
+}

@@ -65,6 +65,20 @@ func fastTyped(raw Raw, t reflect.Type) (v any, handled, ok bool) {
 	default:
 		return nil, false, false
 	}
+	if t == typeInt || t == typeInt64 || t == typeInt32 {
+		if i, isInt := fastInt(raw); isInt {
+			// Straight to t: no int64 boxed on the way.
+			switch {
+			case t == typeInt && int64(int(i)) == i:
+				return int(i), true, true
+			case t == typeInt64:
+				return i, true, true
+			case t == typeInt32 && i >= math.MinInt32 && i <= math.MaxInt32:
+				return int32(i), true, true
+			}
+			return nil, true, false
+		}
+	}
 	a, isScalar := fastAny(raw)
 	if !isScalar {
 		return nil, true, false
@@ -121,6 +135,41 @@ func fastTyped(raw Raw, t reflect.Type) (v any, handled, ok bool) {
 		}
 	}
 	return nil, true, false
+}
+
+// fastInt decodes raw when it is exactly one integer that fits an int64
+// (what fastAny reports as an int64); ok is false for anything else, a
+// uint64 beyond MaxInt64 included.
+func fastInt(raw Raw) (i int64, ok bool) {
+	c := raw[0]
+	if !(c < 0x80 || c >= 0xe0 || (c >= 0xcc && c <= 0xd3)) {
+		return 0, false
+	}
+	r := reader{b: raw}
+	i = r.integer()
+	if r.err != nil || r.i != len(raw) {
+		return 0, false
+	}
+	return i, true
+}
+
+// fastAs decodes raw as a T without an interface value when T is int or
+// int64 and raw an integer that fits; ok is false otherwise (the general
+// path decides, and reports the errors).
+func fastAs[T any](raw Raw) (v T, ok bool) {
+	switch p := any(&v).(type) {
+	case *int:
+		if i, isInt := fastInt(raw); isInt && int64(int(i)) == i {
+			*p = int(i)
+			return v, true
+		}
+	case *int64:
+		if i, isInt := fastInt(raw); isInt {
+			*p = i
+			return v, true
+		}
+	}
+	return v, false
 }
 
 // appendScalar encodes v the way the general encoder does when v is nil or

@@ -62,3 +62,65 @@ func TestFastPathMatchesGeneral(t *testing.T) {
 		}
 	}
 }
+
+// PayloadAs agrees with DecodePayload, and decodes integers under an int
+// spec without allocating.
+func TestPayloadAsMatchesDecodePayload(t *testing.T) {
+	c := MustCodec()
+	vals := []any{nil, 0, 1, -1, 255, 256, 70000, -70000, int64(math.MaxInt64), int64(math.MinInt64),
+		uint64(math.MaxUint64), 1.5, "x", true}
+	for _, v := range vals {
+		raw, err := c.EncodePayload(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Yield{Cid: "c", Pld: raw}
+		checkAs[int](t, c, m, v)
+		checkAs[int64](t, c, m, v)
+		checkAs[string](t, c, m, v)
+	}
+	m, spec := &Yield{Cid: "c", Pld: Raw{0xcd, 0x12, 0x34}}, SpecFor[int]()
+	if n := testing.AllocsPerRun(100, func() { _, _ = PayloadAs[int](c, m, spec) }); n != 0 {
+		t.Errorf("PayloadAs[int] allocates %v times per call", n)
+	}
+}
+
+func checkAs[T any](t *testing.T, c *Codec, m Msg, v any) {
+	t.Helper()
+	spec := SpecFor[T]()
+	got, err := PayloadAs[T](c, m, spec)
+	want, werr := c.DecodePayload(m, spec)
+	if (err == nil) != (werr == nil) {
+		t.Fatalf("%#v as %T: PayloadAs error %v, DecodePayload error %v", v, got, err, werr)
+	}
+	if err == nil {
+		w, _ := want.(T)
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("%#v as %T: PayloadAs %#v, DecodePayload %#v", v, got, got, w)
+		}
+	}
+}
+
+// AppendPayloadAs gives AppendPayload's bytes, and appends integers
+// without allocating.
+func TestAppendPayloadAsMatches(t *testing.T) {
+	c := MustCodec()
+	for _, v := range []int{0, 1, -1, 255, 256, -70000, math.MaxInt64, math.MinInt64} {
+		got, err := AppendPayloadAs(c, nil, v)
+		want, werr := c.AppendPayload(nil, v)
+		if err != nil || werr != nil || string(got) != string(want) {
+			t.Errorf("%d: AppendPayloadAs %x, %v; AppendPayload %x, %v", v, got, err, want, werr)
+		}
+	}
+	if got, err := AppendPayloadAs(c, nil, "x"); err != nil || string(got) != "\xa1x" {
+		t.Errorf("string: %x, %v", got, err)
+	}
+	if _, err := AppendPayloadAs(c, nil, make(chan int)); err == nil {
+		t.Error("a channel encoded")
+	}
+	buf := make([]byte, 0, 16)
+	v := 70000
+	if n := testing.AllocsPerRun(100, func() { buf, _ = AppendPayloadAs(c, buf[:0], v) }); n != 0 {
+		t.Errorf("AppendPayloadAs[int] allocates %v times per call", n)
+	}
+}

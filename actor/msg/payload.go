@@ -39,6 +39,20 @@ func (c *Codec) AppendPayload(dst []byte, v any) ([]byte, error) {
 	return out, err
 }
 
+// AppendPayloadAs is AppendPayload for a sender with a T in hand: an int
+// or int64 is appended without an interface value on the way, so a stream
+// of integers encodes its items without allocating; anything else takes
+// AppendPayload.
+func AppendPayloadAs[T any](c *Codec, dst []byte, v T) ([]byte, error) {
+	switch x := any(v).(type) {
+	case int:
+		return appendSigned(dst, int64(x)), nil
+	case int64:
+		return appendSigned(dst, x), nil
+	}
+	return c.AppendPayload(dst, v)
+}
+
 func (pe *payloadEncoder) encode(dst []byte, v any) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -122,8 +136,24 @@ func (c *Codec) DecodePayload(m Msg, spec Spec) (any, error) {
 
 // Payload decodes m's payload as a T (a one-type spec).
 func Payload[T any](c *Codec, m Msg) (T, error) {
+	return PayloadAs[T](c, m, SpecFor[T]())
+}
+
+// PayloadAs is DecodePayload for a receiver that wants a T, the spec's
+// only type (a stream of T): the value comes back as a T, the zero T for
+// a nil payload. It fails as DecodePayload does. An integer payload under
+// a spec of int or int64 alone is decoded without an interface value on
+// the way, so a stream of integers allocates nothing per item here.
+func PayloadAs[T any](c *Codec, m Msg, spec Spec) (T, error) {
+	if len(spec.types) == 1 && spec.types[0] == reflect.TypeFor[T]() && m != nil && m.Kind() != KindCancelAck {
+		if raw, ok := PayloadOf(m); ok && len(raw) > 0 {
+			if v, ok := fastAs[T](raw); ok {
+				return v, nil
+			}
+		}
+	}
 	var zero T
-	v, err := c.DecodePayload(m, SpecFor[T]())
+	v, err := c.DecodePayload(m, spec)
 	if err != nil {
 		return zero, err
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync/atomic"
 )
 
 // This file is a minimal msgpack writer and reader for the fixed message
@@ -173,6 +174,8 @@ type reader struct {
 	pre  string // the nested struct being decoded ("Vars."), for error text
 	fld  string // the field being decoded, for error text
 	left int    // fields left in the current message (or nested) array
+
+	cids *atomic.Pointer[string] // the codec's last dialog id, to reuse; nil: none
 }
 
 func (r *reader) fail(reason string) {
@@ -346,7 +349,18 @@ func (r *reader) str() string {
 	if r.tryNil() {
 		return ""
 	}
-	return string(r.strBytes())
+	b := r.strBytes()
+	if r.cids != nil && r.fld == "Cid" && r.pre == "" {
+		// Every message of a dialog carries its id: a stream's items
+		// share one string instead of allocating one each.
+		if last := r.cids.Load(); last != nil && *last == string(b) {
+			return *last
+		}
+		s := string(b)
+		r.cids.Store(&s)
+		return s
+	}
+	return string(b)
 }
 
 // bin returns a sub-slice of the input (no copy); nil for msgpack nil.

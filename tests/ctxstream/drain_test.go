@@ -5,6 +5,7 @@ package ctxstream_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -21,6 +22,11 @@ var (
 	// it, and then waits to be cancelled.
 	stall = actor.ContextFunc("ctx.stall", func(ctx context.Context, c *actor.Context[int, int], fifo string) (int, error) {
 		if err := c.Started(ctx, 0); err != nil {
+			return 0, err
+		}
+		// Messages leave between task steps: let Started go before the
+		// runner blocks.
+		if err := sc.Checkpoint(ctx); err != nil {
 			return 0, err
 		}
 		if _, err := os.ReadFile(fifo); err != nil {
@@ -93,6 +99,9 @@ func TestCancelAckWaitIsBounded(t *testing.T) {
 					return f.Close()
 				}, false)
 			})
+			if c0 == nil {
+				return fmt.Errorf("Open = %v before the context started", err)
+			}
 			var cc *actor.ContextCancelled
 			if err != nil || !errors.As(c0.Outcome(), &cc) || cc.Canceller != a.ID() {
 				t.Errorf("Open = %v, outcome %v; want nil and a ContextCancelled by the parent", err, c0.Outcome())

@@ -31,7 +31,7 @@ func runInfected(out io.Writer, body func(ctx context.Context, a *actor.Actor, p
 			}
 			return n.Cancel(ctx)
 		})
-	}, append(opts, actor.WithChildOutput(out))...)
+	}, append(opts, capture(out)...)...)
 }
 
 // withInfected runs body with runInfected and fails the test on an error.

@@ -90,7 +90,7 @@ func TestFlagAndVarDisagree(t *testing.T) {
 					}
 					return nil
 				})
-			}, actor.WithChildOutput(out))
+			}, capture(out)...)
 			if err != nil {
 				t.Fatal(err)
 			}

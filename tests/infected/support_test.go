@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -53,6 +54,15 @@ func childOutput(t *testing.T) io.Writer {
 		return newOutput(t)
 	}
 	return io.Discard
+}
+
+// capture sends the children's output and the log records they relay
+// (which reach the root's logger, not its child output) to w.
+func capture(w io.Writer) []actor.Option {
+	return []actor.Option{
+		actor.WithChildOutput(w),
+		actor.WithLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))),
+	}
 }
 
 // quiet is childOutput as an option.
