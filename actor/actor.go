@@ -234,7 +234,15 @@ func (a *Actor) run(ctx context.Context, listen bool, body func(ctx context.Cont
 
 	err := sc.OpenNursery(ctx, func(ctx context.Context, svc *sc.Nursery) error {
 		a.svc = svc
+		if a.isRoot {
+			a.startDebugger(ctx)
+		}
 		berr := a.main.Run(ctx, func(ctx context.Context, _ *sc.CancelScope) error { return body(ctx) })
+		if a.isRoot {
+			// Before the requests still served end: a child may yet need
+			// the terminal's lock while the root's post-mortem waits.
+			a.debugCrash(ctx, berr)
+		}
 		// Body is done: whatever requests are still being served end now.
 		svc.CancelScope().Cancel()
 		return berr

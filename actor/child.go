@@ -52,10 +52,12 @@ func ChildMain() {
 // runChild runs the sub-actor; infected says that its command line asks
 // for host-loop mode.
 func runChild(name string, infected bool) int {
-	// Before anything else: the parent may die at any moment, and the
-	// parent-death signal must not end this process before it can tear
-	// down.
+	// Before anything else: the parent may die at any moment, and neither
+	// the parent-death signal nor the log line that says the parent is
+	// gone (stderr is a pipe to it: SIGPIPE) may end this process before
+	// its teardown, lifetime callbacks included, has run.
 	notifyParentDeath()
+	ignoreBrokenPipe()
 	bs, rest, err := readBootstrap(bootstrapFile())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "actor: sub-actor %q cannot start: %v\n", name, err)
@@ -166,6 +168,7 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 	}
 	a.publishVars()
 	a.watchParent(pipe)
+	a.startDebugger(ctx)
 	if err := a.register(ctx); err != nil {
 		return fmt.Errorf("actor: sub-actor %v registering: %w", a.id, err)
 	}
@@ -181,10 +184,6 @@ func (a *Actor) serveParent(ctx context.Context, addr ipc.Addr, parent ActorID, 
 // ladder's second step) or SIGINT arrives. The watching goroutines are not
 // waited for: the process exits right after the runtime ends.
 func (a *Actor) watchParent(pipe io.Reader) {
-	// Once the parent is gone, so is the reader of this process's stderr:
-	// the line that says so must fail its write, not kill the process with
-	// SIGPIPE before its teardown (lifetime callbacks included) has run.
-	ignoreBrokenPipe()
 	gone := func() {
 		_ = a.tok.RunSyncSoon(func() {
 			if !a.cancelled {

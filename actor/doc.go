@@ -92,7 +92,11 @@
 // its nursery failing or being cancelled) climbs the kill ladder: a
 // graceful cancel request with a bounded wait for its acknowledgement and
 // the exit, then SIGTERM, then SIGKILL with an error log line naming the
-// child.
+// child. With a debugger plugged in (DebugHooks, which package debug
+// installs), each step first waits while the child holds or waits for the
+// tree's terminal: a child's REPL is never cancelled under the person
+// using it. Sub-actors share their parent's stdin and stdout, so a
+// sub-actor's REPL reads and writes the root's terminal.
 //
 // # Logging
 //

@@ -18,9 +18,13 @@ import (
 //     to the kill grace again;
 //  3. SIGKILL, with an error log line naming the child.
 //
+// Before each step the ladder waits while the child holds or waits for
+// the tree's terminal (a debugger's REPL; see DebugHooks.WaitTerminal):
+// a child being debugged is cancelled once its REPL has ended.
+//
 // A child that never connected skips step 1; one whose channel has
-// already ended gets the grace for its exit before step 2. Later and concurrent callers
-// wait for the same exit. stop is shielded from the caller's cancellation:
+// already ended gets the grace for its exit before step 2. Later and
+// concurrent callers wait for the same exit. stop is shielded from the caller's cancellation:
 // a cancelled parent still never leaves a process behind. Task-only.
 func (c *child) stop(ctx context.Context, why string) error {
 	return shielded(ctx, func(ctx context.Context) error {
@@ -30,6 +34,9 @@ func (c *child) stop(ctx context.Context, why string) error {
 		}
 		c.stopping = true
 		log := c.a.logger
+		if c.waitTerminal(ctx, false) {
+			return nil
+		}
 		if c.peer != nil && !c.peer.down {
 			log.Log(ctx, LevelCancel, "actor: cancelling sub-actor", "actor", c.a.id.String(), "child", c.id.String(), "why", why)
 			c.requestCancel(ctx)
@@ -46,9 +53,15 @@ func (c *child) stop(ctx context.Context, why string) error {
 				return nil
 			}
 		}
+		if c.waitTerminal(ctx, true) {
+			return nil
+		}
 		log.Log(ctx, LevelCancel, "actor: sending SIGTERM to sub-actor", "actor", c.a.id.String(), "child", c.id.String(), "pid", c.pid)
 		_ = c.proc.Signal(syscall.SIGTERM)
 		if c.waitExit(ctx, c.cfg.killGrace) {
+			return nil
+		}
+		if c.waitTerminal(ctx, true) {
 			return nil
 		}
 		log.Error("actor: sub-actor did not exit after cancel and SIGTERM; killing it", "actor", c.a.id.String(), "child", c.id.String(), "pid", c.pid, "grace", c.cfg.killGrace)

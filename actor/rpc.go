@@ -102,6 +102,7 @@ func (a *Actor) invoke(ctx context.Context, p *peer, ep *endpoint, m *msg.Start,
 		a.logger.Log(ctx, LevelCancel, "actor: request cancelled", "actor", a.id.String(), "func", m.Func, "by", by.String())
 		a.reply(p, msg.PackError(&ContextCancelled{Canceller: by, Message: fmt.Sprintf("%q in %v was cancelled", m.Func, a.id)}, m.Cid, a.id))
 	case err != nil:
+		a.debugCrash(ctx, err) // a post-mortem here, before the caller hears of it
 		e := msg.PackError(err, m.Cid, a.id)
 		if e.StackText == "" {
 			// The error carries no stack of its own: the serving task's

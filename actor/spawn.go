@@ -129,6 +129,11 @@ func (c *child) startProcess() error {
 	}
 	cmd := exec.Command(exe, childArgs(c.id.Name, &c.cfg)...)
 	cmd.ExtraFiles = []*os.File{r} // fd 3 in the child
+	// The child shares the terminal: a debugger REPL it opens (holding the
+	// tree's stdio lock) reads and writes it as the root's would.
+	if _, err := os.Stdin.Stat(); err == nil {
+		cmd.Stdin = os.Stdin
+	}
 	cmd.Stdout = os.Stdout
 	c.out = &lineWriter{name: c.id.Name, prefix: "[" + c.id.Name + "] ", out: c.cfg.childOutput, log: c.a.logger.Handler()}
 	cmd.Stderr = c.out

@@ -41,6 +41,7 @@ type runtimeInfo struct {
 	tok    *sc.Token
 	runner *sc.Runner
 	actor  string
+	uid    string // the actor's uid, when an actor runtime attached
 	lock   StdioLock
 	actors func(w io.Writer) error
 }

@@ -11,6 +11,9 @@
 //     Shield opens it even in a cancelled scope.
 //   - PauseFromSync() from any goroutine: in place inside a task step, or,
 //     from a plain goroutine, through a lock task on the attached runner.
+//   - PauseHost(ctx) from a host task of a loop that runs the sc runtime
+//     as its guest (an infected actor): a guest task pauses on its behalf
+//     while the host task is parked.
 //   - PostMortem(ctx, err) shows an error (and a panic's stack) and opens the
 //     REPL on it; Guard does the same for a plain function that fails or
 //     panics, then gives the error back or drops it (Suppress).
@@ -35,16 +38,31 @@
 // signals.ShieldSIGINT: Ctrl-C only redraws the prompt. The status
 // (CurrentStatus) is per process: one terminal per process.
 //
-// # Plug-in points for the actor runtime
+// A program without an actor runtime attaches its sc runner itself
+// (Attach), so that plain goroutines' pauses have a runner for their lock
+// task.
 //
-//   - Attach(token, ActorName(name), WithLock(l), ActorsCommand(fn)) when
-//     the runtime starts, detach when it stops. The root passes
-//     NewLocalLock() (or its own wrapper of it that also serves children);
-//     a child passes a StdioLock whose Acquire requests the root's lock
-//     over an IPC context and whose release sends the release message.
-//   - ActorsCommand fills the REPL's actors command with the actor tree.
-//   - Debug mode: where an error crosses an actor's boundary, the runtime
-//     calls PostMortem(ctx, err) (with Shield when its scope is already
-//     cancelled) before relaying the error, and reads CurrentStatus to never
-//     reap or signal a child that holds the terminal.
+// # In an actor tree
+//
+// Importing the package plugs it into every actor the program runs
+// (actor.SetDebugHooks): each actor's runner is attached as it starts,
+// named after the actor. The tree's terminal is the root's lock: a
+// sub-actor's pause asks its parent for it over a context of the lock
+// endpoint (its payloads: the request naming the holder, the locked
+// status, the release saying whether the REPL quit), and a parent that is
+// not the root asks its own parent in turn, so requests reach the root in
+// arrival order. Sub-actors share the root's stdin and stdout. The actor
+// serving a request shields SIGINT while the child holds the lock, waits
+// for the release shielded from its own cancellation, and gives the lock
+// back if the child's connection ends first; the root refuses the terminal
+// to an actor that quit from a REPL (RefusedError). The kill ladder waits
+// while a child holds or waits for the lock. A sub-actor that loses its
+// parent while it waits gets an error saying so.
+//
+// In debug mode (actor.WithDebugMode) an error leaving an actor opens a
+// post-mortem REPL, shielded, before it goes on: in the sub-actor whose
+// endpoint failed, before its caller hears of it, and in the root before
+// OpenRoot returns. Cancellations and quits open none. A sub-actor in debug
+// mode leaves SIGINT to the root: the terminal sends Ctrl-C to every
+// process of the tree, and the root decides what it means.
 package debug

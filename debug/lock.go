@@ -14,6 +14,8 @@ import (
 type Holder struct {
 	// Actor is the actor's name.
 	Actor string
+	// UID is the actor's uid; empty outside an actor runtime.
+	UID string
 	// Task is the paused task's name; empty for a plain goroutine.
 	Task string
 	// Goroutine reports a plain goroutine paused through PauseFromSync (a
@@ -39,9 +41,10 @@ type StdioLock interface {
 	// Acquire parks the calling task (ctx must belong to a running task of
 	// the attached runner) until the terminal is its own, in arrival order,
 	// and returns the release function, which the same task must call
-	// exactly once. Cancellation of ctx ends the wait with an error matching
-	// sc.ErrCancelled; the lock is then not held.
-	Acquire(ctx context.Context, who Holder) (release func(ctx context.Context) error, err error)
+	// exactly once, saying whether the REPL ended with quit. Cancellation
+	// of ctx ends the wait with an error matching sc.ErrCancelled; the lock
+	// is then not held.
+	Acquire(ctx context.Context, who Holder) (release func(ctx context.Context, quit bool) error, err error)
 	// Busy reports whether anyone holds the lock. It is called from a task
 	// step of the attached runner, which cannot park: PauseFromSync from a
 	// task step opens its REPL in place only when the lock is free.
@@ -51,15 +54,22 @@ type StdioLock interface {
 // NewLocalLock returns the lock of one process: a FIFO sc.Lock of the
 // runner whose tasks call Acquire; only the task that acquired it releases
 // it. The root actor of a tree uses it as the tree's lock.
-func NewLocalLock() StdioLock { return &localLock{} }
+func NewLocalLock() StdioLock {
+	l := &localLock{}
+	l.release = func(ctx context.Context, _ bool) error { return l.mu.Release(ctx) } // made once, not per pause
+	return l
+}
 
-type localLock struct{ mu sc.Lock }
+type localLock struct {
+	mu      sc.Lock
+	release func(ctx context.Context, quit bool) error
+}
 
-func (l *localLock) Acquire(ctx context.Context, who Holder) (func(context.Context) error, error) {
+func (l *localLock) Acquire(ctx context.Context, who Holder) (func(context.Context, bool) error, error) {
 	if err := l.mu.Acquire(ctx); err != nil {
 		return nil, err
 	}
-	return l.mu.Release, nil
+	return l.release, nil
 }
 
 func (l *localLock) Busy() bool { return l.mu.Locked() }

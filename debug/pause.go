@@ -56,12 +56,21 @@ func (e *cancelledError) Error() string {
 func (e *cancelledError) Unwrap() error { return e.err }
 
 func pauseTask(ctx context.Context, cfg *config, why string, frames []runtime.Frame, crash error) error {
+	return pauseTaskAs(ctx, cfg, why, frames, crash, "")
+}
+
+// pauseTaskAs is pauseTask naming the paused code task (the task's own
+// name when empty).
+func pauseTaskAs(ctx context.Context, cfg *config, why string, frames []runtime.Frame, crash error, task string) error {
 	t := sc.CurrentTask(ctx)
 	if t == nil {
 		return fmt.Errorf("debug: Pause: %w", sc.ErrNotInTask)
 	}
+	if task == "" {
+		task = t.Name()
+	}
 	info := infoOf(ctx, t)
-	who := Holder{Actor: info.actor, Task: t.Name(), Why: why}
+	who := Holder{Actor: info.actor, UID: info.uid, Task: task, Why: why}
 	body := func(ctx context.Context) error {
 		if err := sc.Checkpoint(ctx); err != nil {
 			return &cancelledError{err}
@@ -80,7 +89,7 @@ func pauseTask(ctx context.Context, cfg *config, why string, frames []runtime.Fr
 			return tree, err
 		}
 		err = sc.ToGoroutine(ctx, func(context.Context) error { return s.runExclusive() }, false)
-		if rerr := release(ctx); rerr != nil {
+		if rerr := release(ctx, errors.Is(err, ErrQuit)); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("debug: releasing the stdio lock: %w", rerr))
 		}
 		return err
@@ -132,12 +141,13 @@ func pauseSync(cfg *config, why string, frames []runtime.Frame, crash error) err
 		s := newSession(cfg, Holder{Actor: "root", Goroutine: true, Why: why}, frames, crash, nil)
 		return s.runExclusive()
 	}
-	who := Holder{Actor: info.actor, Goroutine: true, Why: why}
+	who := Holder{Actor: info.actor, UID: info.uid, Goroutine: true, Why: why}
 	held := make(chan error, 1)
 	ended := new(sc.Event)
+	var quit bool // written before ended is set, read after
 	err := info.tok.RunSync(func() error {
 		return info.runner.StartSystemTask("debug lock", func(ctx context.Context) error {
-			return lockOnBehalf(ctx, info, who, held, ended)
+			return lockOnBehalf(ctx, info, who, held, ended, &quit)
 		})
 	})
 	if errors.Is(err, sc.ErrInsideRunner) {
@@ -155,6 +165,7 @@ func pauseSync(cfg *config, why string, frames []runtime.Frame, crash error) err
 		return tree, err
 	}
 	err = s.runExclusive()
+	quit = errors.Is(err, ErrQuit)
 	info.tok.RunSyncSoon(ended.Set) // ErrRunFinished: the lock task is gone already
 	return err
 }
@@ -163,7 +174,7 @@ func pauseSync(cfg *config, why string, frames []runtime.Frame, crash error) err
 // lock (the sc.Lock's owner must be a task), reports on held, waits for the
 // goroutine's REPL to end and releases the lock itself. The wait is
 // shielded: the lock must outlive the REPL even when the run is cancelled.
-func lockOnBehalf(ctx context.Context, info *runtimeInfo, who Holder, held chan<- error, ended *sc.Event) error {
+func lockOnBehalf(ctx context.Context, info *runtimeInfo, who Holder, held chan<- error, ended *sc.Event, quit *bool) error {
 	drop := addPending(who)
 	release, err := info.lock.Acquire(ctx, who)
 	drop()
@@ -175,7 +186,11 @@ func lockOnBehalf(ctx context.Context, info *runtimeInfo, who Holder, held chan<
 		cs.SetShield(true)
 		return ended.Wait(ctx)
 	})
-	return release(ctx)
+	// The goroutine has its answer already; a lock that fails to go back
+	// (a lost connection to the root) is gone with that connection. A
+	// system task's error would fail the whole run.
+	_ = release(ctx, *quit)
+	return nil
 }
 
 // pauseInStep runs the REPL in place, inside a task step (or the driving

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/signals"
 	"github.com/peterh/liner"
@@ -181,6 +182,9 @@ func (s *session) redraw() {
 
 func (s *session) showCrash() {
 	fmt.Fprintf(s.out, "error: %v\n", s.crash)
+	for _, rae := range remoteErrors(s.crash) {
+		fmt.Fprintf(s.out, "%s\n", rae.Tree()) // where it came from, with its stack
+	}
 	if pe, ok := errors.AsType[*sc.PanicError](s.crash); ok && len(pe.Stack) > 0 {
 		fmt.Fprintf(s.out, "panic stack:\n%s", pe.Stack)
 		if !strings.HasSuffix(string(pe.Stack), "\n") {
@@ -327,14 +331,44 @@ var (
 	stdinReader *bufio.Reader
 )
 
-// stdinLines is the one buffered reader of a stdin that is not a terminal,
-// shared by every REPL of the process so lines read ahead are not lost.
+// stdinLines is the one reader of a stdin that is not a terminal, shared
+// by every REPL of the process. It never reads past the end of a line: the
+// processes of an actor tree share that stdin, and a line read ahead here
+// would be lost to the next REPL, in another process.
 func stdinLines() *bufio.Reader {
-	stdinOnce.Do(func() { stdinReader = bufio.NewReader(os.Stdin) })
+	stdinOnce.Do(func() { stdinReader = bufio.NewReaderSize(byteReader{os.Stdin}, 16) })
 	return stdinReader
+}
+
+// byteReader reads one byte at a time (command lines are short).
+type byteReader struct{ r io.Reader }
+
+func (b byteReader) Read(p []byte) (int, error) {
+	if len(p) > 1 {
+		p = p[:1]
+	}
+	return b.r.Read(p)
 }
 
 func stdinIsTerminal() bool {
 	fi, err := os.Stdin.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// remoteErrors returns the errors from other actors in err's tree, each
+// once (a relayed error is not looked into further).
+func remoteErrors(err error) []*msg.RemoteActorError {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *msg.RemoteActorError:
+		return []*msg.RemoteActorError{e}
+	case interface{ Unwrap() []error }:
+		var out []*msg.RemoteActorError
+		for _, c := range e.Unwrap() {
+			out = append(out, remoteErrors(c)...)
+		}
+		return out
+	}
+	return remoteErrors(errors.Unwrap(err))
 }

@@ -6,7 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,10 +54,143 @@ func StartTerm(t testing.TB, cmd *exec.Cmd) *Term {
 	t.Cleanup(func() {
 		tm.Cmd.Process.Kill()
 		tm.reap()
+		// The program leads a session of its own (the terminal's), and so
+		// does every process it started: none may outlive the test. After
+		// a failure they are killed at once; after a pass they get a
+		// moment to go on their own, and any left is an error.
+		if !t.Failed() {
+			if left := tm.waitSession(settle); len(left) > 0 {
+				t.Errorf("processes of the program's session outlived it: %v", left)
+			}
+		}
+		tm.killSession()
 		tm.pty.Close()
 		<-tm.done
 	})
 	return tm
+}
+
+// settle bounds the wait for a program's sub-processes to go once it has
+// ended (an orphaned sub-actor notices its lost parent within a second).
+const settle = 10 * time.Second
+
+// WaitTreeGone waits, up to ten seconds, until no process of the
+// program's session is alive (the program and everything it started, such
+// as sub-actors), and fails the test otherwise. Call it after the program
+// has exited or been killed.
+func (tm *Term) WaitTreeGone(t testing.TB) {
+	t.Helper()
+	if left := tm.waitSession(settle); len(left) > 0 {
+		t.Fatalf("processes of the program's session are still alive after %v: %v", settle, left)
+	}
+}
+
+// waitSession waits up to d for the session's processes to end and
+// returns those still alive.
+func (tm *Term) waitSession(d time.Duration) []int {
+	deadline := time.Now().Add(d)
+	for {
+		left := sessionProcs(tm.Cmd.Process.Pid)
+		if len(left) == 0 || time.Now().After(deadline) {
+			return left
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// killSession kills every live process of the session and waits, up to
+// settle, for them to be gone (init or a subreaper reaps them).
+func (tm *Term) killSession() {
+	for _, pid := range sessionProcs(tm.Cmd.Process.Pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	tm.waitSession(settle)
+}
+
+// sessionProcs returns the live (not zombie) processes of session sid.
+func sessionProcs(sid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp session ...; comm may hold spaces.
+		s := string(b)
+		end := strings.LastIndexByte(s, ')')
+		if end < 0 {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		if len(f) < 4 || f[0] == "Z" {
+			continue
+		}
+		if sess, _ := strconv.Atoi(f[3]); sess == sid {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// PID returns the pid the program printed on a line matching re (its
+// first submatch), as Expect finds it.
+func (tm *Term) PID(t testing.TB, re string) int {
+	t.Helper()
+	m := tm.Expect(t, re)
+	if len(m) < 2 {
+		t.Fatalf("%q has no submatch for the pid", re)
+	}
+	pid, err := strconv.Atoi(m[1])
+	if err != nil || pid <= 0 {
+		t.Fatalf("%q: %q is not a pid", re, m[1])
+	}
+	return pid
+}
+
+// Signal sends sig to the program (not to the processes it started).
+func (tm *Term) Signal(t testing.TB, sig os.Signal) {
+	t.Helper()
+	if err := tm.Cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %v: %v", sig, err)
+	}
+}
+
+// WaitFor waits until everything the program wrote so far, from the
+// start, matches re, without moving where the next Expect looks. It is for
+// text that may already have passed (another process's line printed in
+// between). The test fails if TermTimeout passes first.
+func (tm *Term) WaitFor(t testing.TB, re string) {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	timeout := time.After(TermTimeout)
+	for {
+		tm.mu.Lock()
+		ok := rx.Match(tm.out.Bytes())
+		tm.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-tm.more:
+		case <-tm.done:
+			tm.mu.Lock()
+			ok := rx.Match(tm.out.Bytes())
+			tm.mu.Unlock()
+			if !ok {
+				t.Fatalf("terminal closed before %q", re)
+			}
+		case <-timeout:
+			t.Fatalf("no %q within %v; output since the last match:\n%s", re, TermTimeout, tm.since())
+		}
+	}
 }
 
 func (tm *Term) read() {
