@@ -41,9 +41,8 @@ type treeState struct {
 	requests map[string]*childRequests
 	// holder is the child whose request holds the lock here, and its REPL's
 	// owner; zero when none.
-	holder      actor.ActorID
-	holderWho   Holder
-	unshieldInt func() // the SIGINT shield while a child holds the lock
+	holder    actor.ActorID
+	holderWho Holder
 	// blocked are the actors (by uid) refused the terminal: at the root,
 	// those whose REPL ended with quit.
 	blocked map[string]bool

@@ -44,11 +44,11 @@ type (
 var lockEndpoint = actor.ContextFunc("hitch.debug.lock", serveLock)
 
 func requestOf(who Holder) lockRequest {
-	return lockRequest{Actor: who.Actor, UID: who.UID, Task: who.Task, Goroutine: who.Goroutine, Why: who.Why}
+	return lockRequest(who)
 }
 
 func (r lockRequest) holder() Holder {
-	return Holder{Actor: r.Actor, UID: r.UID, Task: r.Task, Goroutine: r.Goroutine, Why: r.Why}
+	return Holder(r)
 }
 
 // serveLock is the lock endpoint: it takes this actor's lock on behalf of
