@@ -103,7 +103,7 @@ func runChild(name string, infected bool) int {
 	if infected {
 		err = hl.RunChild(main, a.cancelSoon)
 	} else {
-		err = sc.Run(main)
+		err = sc.Run(main, sc.WithInlineDrive())
 	}
 	if a.releaseSignals != nil {
 		a.releaseSignals()

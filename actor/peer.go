@@ -19,12 +19,15 @@ const dialogMailbox = 64
 // over it. Messages reach the runner like this:
 //
 //	channel reader goroutine: onMessage ── in (guarded by mu)
-//	     └─ RunSyncSoon(deliver), once per batch ─┐
+//	     └─ RunSyncNow(deliver), once per batch ─┐
 //	runner tick: deliver ── dispatch ── dialog mailbox ── parked task
 //
-// so a message takes one goroutine hop, from the socket's reader into the
-// runner, and a task waiting for a message parks in its dialog's mailbox:
-// the runner never waits on the network. One RunSyncSoon is queued per
+// so a message takes at most one goroutine hop, from the socket's reader
+// into the runner, and a task waiting for a message parks in its dialog's
+// mailbox: the runner never waits on the network. When the runner waits
+// idle and was started with sc.WithInlineDrive (actor.Run and sub-actors
+// are), the reader runs the tick itself, and the reply it leads to is
+// flushed on the same goroutine: no hop at all. One delivery is queued per
 // batch, not per message: while a delivery is pending, the reader only
 // appends.
 type peer struct {
@@ -188,7 +191,9 @@ func (p *peer) onMessage(m msg.Msg, end error) {
 	p.scheduled = true
 	p.mu.Unlock()
 	if first {
-		_ = p.a.tok.RunSyncSoon(p.deliverFn)
+		// Delivered on this goroutine when the runner waits idle (it then
+		// runs the tasks the batch wakes too), else queued.
+		_ = p.a.tok.RunSyncNow(p.deliverFn)
 	}
 }
 

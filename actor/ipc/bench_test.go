@@ -320,47 +320,56 @@ func BenchmarkHandshake(b *testing.B) {
 // payload, as BenchmarkRoundTrip/tcp/16B does, in three shapes measured in
 // the same run: "tasks", both ends in tasks of one sc runner driven by
 // sc.Run (each end a TaskChannel: the request and the echo each go reader
-// goroutine -> Inbox.Deliver -> a parked task); "tasks-two-runners", each
-// end in a task of its own runner, as two actors would be; and
+// goroutine -> Inbox.DeliverNow -> a parked task); "tasks-two-runners",
+// each end in a task of its own runner, as two actors would be; and
 // "goroutines", both ends plain goroutines using Channel.Send and Recv.
+// The task shapes run twice, the "-inline" ones with sc.WithInlineDrive.
 func BenchmarkRecvInTask(b *testing.B) {
 	y := &msg.Yield{Cid: "c1", Pld: binPayload(16)}
-	b.Run("tasks", func(b *testing.B) {
-		b.ReportAllocs()
-		a, c := benchPair(b, "tcp")
-		err := sc.Run(func(ctx context.Context) error {
-			r := sc.CurrentTask(ctx).Runner()
-			ta, tc := ForTasks(a, r, 64), ForTasks(c, r, 64)
-			return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
-				n.StartSoon("echo", func(ctx context.Context) error { return taskEcho(ctx, tc) })
-				return taskRoundTrips(ctx, b, ta, y)
-			})
+	// Each task shape twice: runners that take every delivery through
+	// their wake-up queue, and runners that let the reader goroutine drive
+	// them while they wait idle (sc.WithInlineDrive).
+	for _, mode := range []struct {
+		name string
+		opts []sc.Option
+	}{{"", nil}, {"-inline", []sc.Option{sc.WithInlineDrive()}}} {
+		b.Run("tasks"+mode.name, func(b *testing.B) {
+			b.ReportAllocs()
+			a, c := benchPair(b, "tcp")
+			err := sc.Run(func(ctx context.Context) error {
+				r := sc.CurrentTask(ctx).Runner()
+				ta, tc := ForTasks(a, r, 64), ForTasks(c, r, 64)
+				return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
+					n.StartSoon("echo", func(ctx context.Context) error { return taskEcho(ctx, tc) })
+					return taskRoundTrips(ctx, b, ta, y)
+				})
+			}, mode.opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.Close()
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		c.Close()
-	})
-	b.Run("tasks-two-runners", func(b *testing.B) {
-		b.ReportAllocs()
-		a, c := benchPair(b, "tcp")
-		echoDone := make(chan error, 1)
-		go func() {
-			echoDone <- sc.Run(func(ctx context.Context) error {
-				return taskEcho(ctx, ForTasks(c, sc.CurrentTask(ctx).Runner(), 64))
-			})
-		}()
-		err := sc.Run(func(ctx context.Context) error {
-			return taskRoundTrips(ctx, b, ForTasks(a, sc.CurrentTask(ctx).Runner(), 64), y)
+		b.Run("tasks-two-runners"+mode.name, func(b *testing.B) {
+			b.ReportAllocs()
+			a, c := benchPair(b, "tcp")
+			echoDone := make(chan error, 1)
+			go func() {
+				echoDone <- sc.Run(func(ctx context.Context) error {
+					return taskEcho(ctx, ForTasks(c, sc.CurrentTask(ctx).Runner(), 64))
+				}, mode.opts...)
+			}()
+			err := sc.Run(func(ctx context.Context) error {
+				return taskRoundTrips(ctx, b, ForTasks(a, sc.CurrentTask(ctx).Runner(), 64), y)
+			}, mode.opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := <-echoDone; err != nil {
+				b.Fatal(err)
+			}
+			c.Close()
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := <-echoDone; err != nil {
-			b.Fatal(err)
-		}
-		c.Close()
-	})
+	}
 	b.Run("goroutines", func(b *testing.B) {
 		b.ReportAllocs()
 		goroutineRoundTrips(b, "tcp", y)

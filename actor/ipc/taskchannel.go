@@ -87,7 +87,7 @@ func (tc *TaskChannel) onMessage(m msg.Msg, end error) {
 	case tc.used <- struct{}{}:
 	case <-tc.c.done:
 	}
-	if tc.in.Deliver(m) != nil {
+	if tc.in.DeliverNow(m) != nil {
 		// The run is over: nobody will receive it. Give the credit back
 		// so the reader never waits on a run that cannot drain.
 		tc.credit()

@@ -10,14 +10,18 @@ import (
 	"github.com/hitchrt/hitch/actor/sc"
 )
 
-// runTasks runs main under sc.Run, failing t on an error.
+// runTasks runs main under sc.Run with taskRunOpts, failing t on an error.
 func runTasks(t *testing.T, main func(ctx context.Context, r *sc.Runner) error) {
 	t.Helper()
-	err := sc.Run(func(ctx context.Context) error { return main(ctx, sc.CurrentTask(ctx).Runner()) })
+	err := sc.Run(func(ctx context.Context) error { return main(ctx, sc.CurrentTask(ctx).Runner()) }, taskRunOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 }
+
+// taskRunOpts are runTasks' options: none, or inline drive while
+// TestTaskChannelInlineDrive runs the tests again.
+var taskRunOpts []sc.Option
 
 // closeFrom closes c off the runner (Close blocks).
 func closeFrom(ctx context.Context, c *Channel) error {
@@ -181,4 +185,15 @@ func TestForTasksMisuse(t *testing.T) {
 	}
 	for !r.Tick().Finished {
 	}
+}
+
+// TestTaskChannelInlineDrive runs the TaskChannel tests again with the
+// reader goroutines driving the idle runner (sc.WithInlineDrive), the way
+// Inbox.DeliverNow lets them.
+func TestTaskChannelInlineDrive(t *testing.T) {
+	taskRunOpts = []sc.Option{sc.WithInlineDrive()}
+	defer func() { taskRunOpts = nil }()
+	t.Run("Echo", TestTaskChannelEcho)
+	t.Run("SendParksOnFullQueue", TestTaskChannelSendParksOnFullQueue)
+	t.Run("CancelParked", TestTaskChannelCancelParked)
 }

@@ -104,6 +104,13 @@
 // (runtime.LockOSThread, as UI loops do), but must not lock or unlock it
 // while the run is live.
 //
+// With WithInlineDrive, Run also lets the goroutine that has work for an
+// idle runner drive it for a moment: Token.RunSyncNow and
+// Inbox.DeliverNow run the job, and the task steps it wakes, on their
+// caller's goroutine while Run's goroutine waits, which spares a message
+// the hand-off between goroutines (Run's goroutine then must not be locked
+// to its thread).
+//
 //	err := sc.Run(func(ctx context.Context) error {
 //		return sc.OpenNursery(ctx, func(ctx context.Context, n *sc.Nursery) error {
 //			n.StartSoon("worker", func(ctx context.Context) error {

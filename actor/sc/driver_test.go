@@ -20,7 +20,13 @@ type driver struct {
 	run  runFunc
 }
 
-var drivers = []driver{{"native", sc.Run}}
+var drivers = []driver{{"native", sc.Run}, {"inline", runInline}}
+
+// runInline is Run with WithInlineDrive: the suite's RunSyncSoon calls
+// queue as before, and what calls RunSyncNow or Inbox.DeliverNow drives.
+func runInline(main func(ctx context.Context) error, opts ...sc.Option) error {
+	return sc.Run(main, append(opts, sc.WithInlineDrive())...)
+}
 
 // runAll runs f once per driver, as subtests.
 func runAll(t *testing.T, f func(t *testing.T, run runFunc)) {

@@ -141,7 +141,17 @@ func (in *Inbox[T]) Put(v T) error {
 // where they were lost. Deliver returns an error matching
 // ErrClosedResource once the inbox is closed and ErrRunFinished once the
 // run has ended. A steady stream allocates nothing.
-func (in *Inbox[T]) Deliver(v T) error {
+func (in *Inbox[T]) Deliver(v T) error { return in.deliver(v, false) }
+
+// DeliverNow is Deliver that, like Token.RunSyncNow, puts v at once on the
+// calling goroutine, and runs the task steps that wakes, when the run was
+// started by Run with WithInlineDrive and waits idle; otherwise it queues
+// v exactly as Deliver does. Values delivered by one goroutine, through
+// either call, arrive in the order delivered. It never blocks for longer
+// than the steps it runs; any goroutine.
+func (in *Inbox[T]) DeliverNow(v T) error { return in.deliver(v, true) }
+
+func (in *Inbox[T]) deliver(v T, now bool) error {
 	in.mu.Lock()
 	if in.refused {
 		closed := in.closed
@@ -159,7 +169,17 @@ func (in *Inbox[T]) Deliver(v T) error {
 	schedule := !in.queued
 	in.queued = true
 	in.mu.Unlock()
-	if schedule && in.r.push(job{work: (*inboxDrain[T])(in)}) != nil {
+	if !schedule {
+		return nil
+	}
+	j := job{work: (*inboxDrain[T])(in)}
+	var err error
+	if now {
+		err = in.r.pushNow(j)
+	} else {
+		err = in.r.push(j)
+	}
+	if err != nil {
 		in.fail(ErrRunFinished)
 		return errRunnerFinish
 	}

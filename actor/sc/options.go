@@ -10,6 +10,7 @@ type config struct {
 	mainName string
 	values   []runValue
 	onHost   func() bool
+	inline   bool
 }
 
 func defaultConfig() config {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime/pprof"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,19 +95,45 @@ type Runner struct {
 	values      runValues // see Key; any goroutine
 
 	waitTimer *time.Timer // owned by whoever calls Wait
+
+	// Inline drive (WithInlineDrive, Run only): the drive role is driveMu;
+	// Run holds it except while it waits, and Token.RunSyncNow takes it to
+	// tick on its own goroutine while Run waits.
+	inline      bool
+	driveMu     sync.Mutex
+	parked      bool        // Run waits and does not hold driveMu; guarded by driveMu
+	parkedUntil time.Time   // the deadline Run waits for; guarded by driveMu
+	nowJob      job         // RunSyncNow's job for the inline tick; guarded by driveMu
+	hasNow      bool        // nowJob is set; guarded by driveMu
+	inlinePanic any         // a panic out of an inline tick, for Run to raise; guarded by driveMu
+	inlining    atomic.Bool // RunSyncNow drives: push leaves the wake-up to it
 }
 
 // NewRunner prepares a run of main; no task step runs until the first Tick.
 // The Token works at once. A nil main makes a runner that finishes at its
 // first Tick with an error.
 func NewRunner(main func(ctx context.Context) error, opts ...Option) *Runner {
+	cfg := newConfig(opts)
+	if cfg.inline {
+		r := newRunner(nil, cfg)
+		r.outcome = errors.New("sc: NewRunner: option WithInlineDrive is for Run only (a driver that calls Tick itself keeps every job queued)")
+		return r
+	}
+	return newRunner(main, cfg)
+}
+
+func newConfig(opts []Option) config {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
 		}
 	}
-	r := &Runner{clock: cfg.clock, onHost: cfg.onHost}
+	return cfg
+}
+
+func newRunner(main func(ctx context.Context) error, cfg config) *Runner {
+	r := &Runner{clock: cfg.clock, onHost: cfg.onHost, inline: cfg.inline}
 	r.token.r = r
 	r.idleCushion.Store(-1)
 	for _, v := range cfg.values {
@@ -187,14 +214,17 @@ func (r *Runner) Tick() TickResult {
 		r.jobsPending.Store(false) // before Swap: a later push sets it again
 		jobs := r.wq.Swap(r.jobs)
 		for i := range jobs {
-			if j := &jobs[i]; j.soon != nil {
-				r.callSoon(j.soon)
-			} else {
-				j.work.run(r)
-			}
+			r.runJob(&jobs[i])
 			jobs[i] = job{}
 		}
 		r.jobs = jobs[:0]
+	}
+	if r.hasNow {
+		// RunSyncNow's job, after the jobs queued before it (none from
+		// its goroutine: it queues instead while those are pending).
+		j := r.nowJob
+		r.nowJob, r.hasNow = job{}, false
+		r.runJob(&j)
 	}
 	if r.timers.Len() > 0 {
 		r.expire(r.clock.Now())
@@ -228,6 +258,14 @@ func (r *Runner) Tick() TickResult {
 		res.Deadline = next.When()
 	}
 	return res
+}
+
+func (r *Runner) runJob(j *job) {
+	if j.soon != nil {
+		r.callSoon(j.soon)
+	} else {
+		j.work.run(r)
+	}
 }
 
 func (r *Runner) step(t *Task) {
@@ -421,17 +459,20 @@ func (r *Runner) Wait(deadline time.Time) {
 // has finished.
 //
 // Order matters: the job is queued, then jobsPending is set, then the
-// driver is woken. Push wakes the driver too, but that wake-up may be
-// taken by a Tick that ran before jobsPending was set and so skipped the
-// queue; the second wake-up makes sure a Tick sees the flag. (Setting the
-// flag before queueing would be worse: a Tick could clear it and find
-// the queue still empty.)
+// driver is woken, so a Tick the wake-up starts sees the flag. (Setting
+// the flag before queueing would be worse: a Tick could clear it and find
+// the queue still empty.) While RunSyncNow drives, the wake-up is left to
+// it: it ticks until no job is pending, and after giving the role back it
+// wakes the driver if one came meanwhile (inlining is cleared before that
+// check and read after jobsPending is set here, so one of the two wakes).
 func (r *Runner) push(j job) error {
-	if err := r.wq.Push(j); err != nil {
+	if err := r.wq.PushQuiet(j); err != nil {
 		return err
 	}
 	r.jobsPending.Store(true)
-	r.wq.Wake()
+	if !r.inlining.Load() {
+		r.wq.Wake()
+	}
 	return nil
 }
 
@@ -478,7 +519,10 @@ func (r *Runner) InTaskStep() bool { return r.current.Load() != nil }
 // returns its outcome: NewRunner, then Tick, waiting whenever nothing is
 // runnable, until the run finishes.
 func Run(main func(ctx context.Context) error, opts ...Option) error {
-	r := NewRunner(main, opts...)
+	r := newRunner(main, newConfig(opts))
+	if r.inline {
+		return r.runInline()
+	}
 	for {
 		res := r.Tick()
 		if res.Finished {

@@ -19,6 +19,7 @@ import (
 //
 //	call                       plain goroutine   task or driving goroutine
 //	RunSyncSoon                yes               yes (it never blocks)
+//	RunSyncNow                 yes (may drive)   yes (queues, as RunSyncSoon)
 //	RunSync, Run, RunNamed     yes (blocks)      no: ErrInsideRunner
 //	RunSyncContext, RunContext yes (blocks)      no: ErrInsideRunner
 //

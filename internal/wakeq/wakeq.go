@@ -46,6 +46,18 @@ func (q *Queue[T]) Push(v T) error {
 	return nil
 }
 
+// PushQuiet appends v like Push but leaves the consumer asleep: the caller
+// wakes it (Wake) when it must look. It fails as Push does.
+func (q *Queue[T]) PushQuiet(v T) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return ErrClosed
+	}
+	q.items = append(q.items, v)
+	return nil
+}
+
 // Wake signals the consumer without queueing anything. Repeated wakes before
 // the consumer looks fold into one.
 func (q *Queue[T]) Wake() {
