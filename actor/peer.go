@@ -11,6 +11,12 @@ import (
 	"github.com/hitchrt/hitch/actor/sc"
 )
 
+// burstBatch is how many messages the reader gathers, when more are read
+// already, before it queues their delivery: enough to keep a reply's
+// messages together, few enough that the runner starts on a stream's
+// items while the reader decodes the rest.
+const burstBatch = 8
+
 // dialogMailbox is the capacity of a dialog's mailbox (tractor's context
 // mailbox size).
 const dialogMailbox = 64
@@ -19,7 +25,7 @@ const dialogMailbox = 64
 // over it. Messages reach the runner like this:
 //
 //	channel reader goroutine: onMessage ── in (guarded by mu)
-//	     └─ RunSyncNow(deliver), once per batch ─┐
+//	     └─ RunSyncNow/Soon(deliver), once per batch ─┐
 //	runner tick: deliver ── dispatch ── dialog mailbox ── parked task
 //
 // so a message takes at most one goroutine hop, from the socket's reader
@@ -176,7 +182,13 @@ func (p *peer) onMessage(m msg.Msg, end error) {
 			p.mu.Unlock()
 			return
 		}
+		// What the reader batched without queueing goes first.
+		flush := len(p.in) > 0 && !p.scheduled
+		p.scheduled = p.scheduled || flush
 		p.mu.Unlock()
+		if flush {
+			_ = p.a.tok.RunSyncSoon(p.deliverFn)
+		}
 		_ = p.a.tok.RunSyncSoon(func() { p.a.peerDown(p, end) })
 		return
 	}
@@ -187,14 +199,29 @@ func (p *peer) onMessage(m msg.Msg, end error) {
 		return
 	}
 	p.in = append(p.in, m)
-	first := !p.scheduled
+	if p.scheduled {
+		p.mu.Unlock()
+		return
+	}
+	more := p.ch.MoreReceived()
+	if more && len(p.in) < burstBatch {
+		// The next message is read already (a reply's StartAck and
+		// Return come in one write): it joins this batch at once.
+		p.mu.Unlock()
+		return
+	}
 	p.scheduled = true
 	p.mu.Unlock()
-	if first {
-		// Delivered on this goroutine when the runner waits idle (it then
-		// runs the tasks the batch wakes too), else queued.
-		_ = p.a.tok.RunSyncNow(p.deliverFn)
+	if more {
+		// A burst (a stream): queued, the runner works through the batch
+		// while this goroutine decodes the rest.
+		_ = p.a.tok.RunSyncSoon(p.deliverFn)
+		return
 	}
+	// Nothing more is read (a request or a reply): delivered on this
+	// goroutine when the runner waits idle (it then runs the tasks the
+	// batch wakes too), else queued.
+	_ = p.a.tok.RunSyncNow(p.deliverFn)
 }
 
 // deliver dispatches what was received: first what an earlier delivery

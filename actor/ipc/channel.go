@@ -697,6 +697,14 @@ func (c *Channel) readLoop() {
 	c.onMsg(nil, c.endErr())
 }
 
+// MoreReceived reports whether a further whole message has already been
+// read from the connection, so the callback will be called again at once,
+// without waiting for the network. It is for the OnMessage callback, on
+// the reader's goroutine, to choose between handling a lone message at
+// once (a request or a reply) and letting a burst (a stream) batch up;
+// anywhere else the answer is meaningless.
+func (c *Channel) MoreReceived() bool { return c.fr.hasFrame() }
+
 // classify maps a read or write error to its close cause.
 func (c *Channel) classify(err error) *TransportClosed {
 	c.mu.Lock()
