@@ -182,11 +182,12 @@ func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
 func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
 func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
-// Run runs body as the root actor in a new sc run on the calling
-// goroutine (sc.Run with OpenRoot inside) and returns its outcome. The run
-// lets the goroutines that read the actor's connections drive it while it
-// waits idle (sc.WithInlineDrive), so the calling goroutine must not be
-// locked to its OS thread (runtime.LockOSThread).
+// Run runs body as the root actor in a new sc run (sc.Run with OpenRoot
+// inside) and returns its outcome; the calling goroutine waits for it.
+// The run lets the goroutines that read the actor's connections drive it
+// while it waits idle (sc.WithInlineDrive), so a reply leaves without a
+// goroutine hand-off; its task steps therefore never run on the caller's
+// OS thread, even one locked with runtime.LockOSThread.
 func Run(body func(ctx context.Context, a *Actor) error, opts ...Option) error {
 	return sc.Run(func(ctx context.Context) error { return OpenRoot(ctx, body, opts...) }, sc.WithInlineDrive())
 }

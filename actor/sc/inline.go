@@ -22,12 +22,43 @@ const maxInlineTicks = 16
 //
 // Only Run honours it: NewRunner with it makes a runner that finishes at
 // its first Tick with an error (a driver that calls Tick itself keeps every
-// job queued). Run's goroutine must not be locked to its OS thread
-// (runtime.LockOSThread): the runtime switches a task's coroutine only
-// under the thread-lock state it was made in, and RunSyncNow's callers are
-// plain goroutines.
+// job queued). With the option, Run drives the run from a goroutine of
+// its own while the calling goroutine waits for it: the runtime switches
+// a task's coroutine only under the thread-lock state it was made in, and
+// RunSyncNow's callers are plain goroutines, so the driver must not be
+// locked to its OS thread even when Run's caller is
+// (runtime.LockOSThread). Task steps then never run on the caller's
+// thread.
 func WithInlineDrive() Option {
 	return optionFunc(func(cfg *config) { cfg.inline = true })
+}
+
+// runInlineUnlocked runs runInline on a fresh goroutine, which is never
+// locked to its OS thread (see WithInlineDrive), and raises a panic from
+// it on the caller's goroutine, as Run without the option would.
+func (r *Runner) runInlineUnlocked() error {
+	var (
+		err      error
+		panicked bool
+		pv       any
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		panicked = true
+		defer func() {
+			if panicked {
+				pv = recover()
+			}
+		}()
+		err = r.runInline()
+		panicked = false
+	}()
+	<-done
+	if panicked {
+		panic(pv)
+	}
+	return err
 }
 
 // runInline is Run's loop under WithInlineDrive: it holds the drive role

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -366,5 +367,42 @@ func TestRunSyncNowConcurrent(t *testing.T) {
 	}
 	if count != goroutines*each {
 		t.Fatalf("count %d, want %d", count, goroutines*each)
+	}
+}
+
+// A Run whose caller is locked to its OS thread is still driven inline:
+// Run drives from a goroutine of its own, so the coroutines of its tasks
+// can be switched by RunSyncNow's callers (the runtime refuses to switch
+// a coroutine under another thread-lock state, fatally).
+func TestInlineDriveFromLockedCaller(t *testing.T) {
+	errc := make(chan error, 1)
+	start := make(chan *sc.Token, 1)
+	var in *sc.Inbox[int]
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		errc <- sc.Run(func(ctx context.Context) error {
+			r := sc.CurrentTask(ctx).Runner()
+			in = sc.NewInbox[int](r, 8)
+			start <- r.Token()
+			for {
+				v, err := in.Receive(ctx)
+				if err != nil || v < 0 {
+					return err
+				}
+			}
+		}, sc.WithInlineDrive())
+	}()
+	tk := <-start
+	n := 0
+	untilInline(t, func() (bool, error) {
+		n++
+		return nowAttempt(tk, func() { _ = in.Put(n) })
+	})
+	if err := tk.RunSync(func() error { return in.Put(-1) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -521,7 +521,7 @@ func (r *Runner) InTaskStep() bool { return r.current.Load() != nil }
 func Run(main func(ctx context.Context) error, opts ...Option) error {
 	r := newRunner(main, newConfig(opts))
 	if r.inline {
-		return r.runInline()
+		return r.runInlineUnlocked()
 	}
 	for {
 		res := r.Tick()
