@@ -87,7 +87,16 @@ func (tc *TaskChannel) onMessage(m msg.Msg, end error) {
 	case tc.used <- struct{}{}:
 	case <-tc.c.done:
 	}
-	if tc.in.DeliverNow(m) != nil {
+	// A lone message may run the receiving task on this goroutine; a
+	// burst is queued, so the runner works through it while this
+	// goroutine reads on (see MoreReceived).
+	var err error
+	if tc.c.MoreReceived() {
+		err = tc.in.Deliver(m)
+	} else {
+		err = tc.in.DeliverNow(m)
+	}
+	if err != nil {
 		// The run is over: nobody will receive it. Give the credit back
 		// so the reader never waits on a run that cannot drain.
 		tc.credit()

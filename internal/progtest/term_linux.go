@@ -7,13 +7,14 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/hitchrt/hitch/internal/proctable"
 )
 
 // TermTimeout bounds each wait of a Term: a prompt or line to appear, the
@@ -109,33 +110,9 @@ func (tm *Term) killSession() {
 
 // sessionProcs returns the live (not zombie) processes of session sid.
 func sessionProcs(sid int) []int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
 	var out []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid pgrp session ...; comm may hold spaces.
-		s := string(b)
-		end := strings.LastIndexByte(s, ')')
-		if end < 0 {
-			continue
-		}
-		f := strings.Fields(s[end+1:])
-		if len(f) < 4 || f[0] == "Z" {
-			continue
-		}
-		if sess, _ := strconv.Atoi(f[3]); sess == sid {
-			out = append(out, pid)
-		}
+	for _, p := range proctable.All(func(p proctable.Proc) bool { return p.Session == sid && p.State != 'Z' }) {
+		out = append(out, p.PID)
 	}
 	return out
 }

@@ -10,10 +10,10 @@ package proccheck
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hitchrt/hitch/internal/proctable"
 )
 
 // settle bounds how long the final check waits for processes that are on
@@ -22,12 +22,7 @@ import (
 const settle = 3 * time.Second
 
 // Proc is one entry of the process table.
-type Proc struct {
-	PID   int
-	PPID  int
-	State byte // R, S, Z, ...
-	Cmd   string
-}
+type Proc = proctable.Proc
 
 // Children returns the processes whose parent is this process.
 func Children() []Proc {
@@ -36,43 +31,11 @@ func Children() []Proc {
 
 // ChildrenOf returns the processes whose parent is ppid.
 func ChildrenOf(ppid int) []Proc {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var out []Proc
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		p, ok := Stat(pid)
-		if ok && p.PPID == ppid {
-			out = append(out, p)
-		}
-	}
-	return out
+	return proctable.All(func(p Proc) bool { return p.PPID == ppid })
 }
 
 // Stat reads one process's entry; false when there is no such process.
-func Stat(pid int) (Proc, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return Proc{}, false
-	}
-	s := string(b)
-	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
-	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || end < open {
-		return Proc{}, false
-	}
-	f := strings.Fields(s[end+1:])
-	if len(f) < 2 {
-		return Proc{}, false
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return Proc{PID: pid, PPID: ppid, State: f[0][0], Cmd: s[open+1 : end]}, true
-}
+func Stat(pid int) (Proc, bool) { return proctable.Stat(pid) }
 
 // Alive reports whether pid is a live process (not gone, not a zombie).
 func Alive(pid int) bool {
