@@ -115,8 +115,11 @@ type Channel struct {
 	rwait      uint64          // the watch a read is under now, 0 for none; guarded by rmu
 	rcancelled bool            // the read deadline is in the past on purpose; guarded by rmu
 
-	iw       *inlineWriter // sends' own writes; nil: the writer goroutine does them all
-	recvSeen atomic.Bool   // a message arrived since the last inline write
+	iw         *inlineWriter // sends' own writes; nil: the writer goroutine does them all
+	recvSeen   atomic.Bool   // a message arrived since the last inline write
+	sentAt     atomic.Int64  // when frames were last handed to a write, on the clock of now
+	unanswered atomic.Int32  // writes since the reader last received; see pollReader
+	pollStop   atomic.Bool   // a read must not busy-poll: it was interrupted, or the Channel is closing
 
 	mu      sync.Mutex
 	pend    []byte           // frames queued, not yet handed to a write; guarded by mu
@@ -156,6 +159,9 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 	fr.pool = &c.pool
 	c.dec = c.codec.NewDecoder()
 	c.iw = newInlineWriter(conn)
+	if pr := newPollReader(c, int64(cfg.busyPoll)); pr != nil {
+		fr.r = pr
+	}
 	c.recvSeen.Store(true)
 	go c.writeLoop()
 	return c
@@ -331,6 +337,7 @@ const inlineMin = 64 << 10
 func (c *Channel) writeInline() {
 	c.recvSeen.Store(false)
 	buf := c.startWriteLocked()
+	c.noteWrite()
 	n, werr := c.iw.try(buf)
 	c.mu.Lock()
 	c.writing = false
@@ -496,6 +503,7 @@ func (c *Channel) recvInterrupt(gen uint64) {
 	c.rmu.Lock()
 	if c.rwait == gen {
 		c.rcancelled = true
+		c.pollStop.Store(true)
 		_ = c.conn.SetReadDeadline(time.Unix(1, 0))
 	}
 	c.rmu.Unlock()
@@ -509,6 +517,7 @@ func (c *Channel) recvUnwatch() {
 	c.rwait = 0
 	if c.rcancelled {
 		c.rcancelled = false
+		c.pollStop.Store(false)
 		_ = c.conn.SetReadDeadline(time.Time{})
 	}
 	c.rmu.Unlock()
@@ -636,6 +645,7 @@ func (c *Channel) endErr() error {
 func (c *Channel) Close() error {
 	c.mu.Lock()
 	c.closing = true
+	c.pollStop.Store(true)
 	fns := c.openRoomLocked()
 	readerDone := c.readerDone
 	c.mu.Unlock()
@@ -759,6 +769,7 @@ func (c *Channel) writeLoop() {
 				break
 			}
 			buf := c.startWriteLocked()
+			c.noteWrite()
 			_, werr := c.conn.Write(buf)
 			c.mu.Lock()
 			c.writing, c.spare = false, buf[:0]
@@ -770,6 +781,20 @@ func (c *Channel) writeLoop() {
 		}
 	}
 }
+
+// noteWrite records a write for the reader's busy poll: its time, and
+// one more write the peer has not answered yet.
+func (c *Channel) noteWrite() {
+	c.sentAt.Store(now())
+	c.unanswered.Add(1)
+}
+
+// epoch is the origin of now's clock.
+var epoch = time.Now()
+
+// now is a monotonic clock in nanoseconds, cheap enough for every read and
+// write.
+func now() int64 { return int64(time.Since(epoch)) }
 
 // putLen writes the body length (len(frame)-4) into frame's header.
 func putLen(frame []byte) {

@@ -1,0 +1,132 @@
+//go:build unix
+
+package ipc
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hitchrt/hitch/actor/msg"
+)
+
+// longPoll is a busy-poll window no test waits out: a read that returns
+// well before it was not held up by the poll.
+const longPoll = 20 * time.Second
+
+// pollingPair returns a pair whose a has just sent a request, so a's next
+// read busy-polls for its answer.
+func pollingPair(t *testing.T) (a, b *Channel) {
+	t.Helper()
+	a, b, _, _ = pair(t, WithBusyPoll(longPoll))
+	if err := a.TrySend(&msg.Stop{Cid: "request"}); err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
+func TestBusyPollOption(t *testing.T) {
+	if _, err := newConfig("Dial", forDial, []Option{testToken(), WithBusyPoll(-time.Microsecond)}); err == nil || !strings.Contains(err.Error(), "WithBusyPoll") {
+		t.Fatalf("negative window: err = %v, want one naming WithBusyPoll", err)
+	}
+	for _, d := range []time.Duration{0, time.Microsecond, longPoll} {
+		a, b, _, _ := pair(t, WithBusyPoll(d))
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		for i := range 3 {
+			if err := a.Send(ctx, &msg.Stop{Cid: "ping"}); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := b.Recv(ctx); err != nil || m.(*msg.Stop).Cid != "ping" {
+				t.Fatalf("window %v, exchange %d: b got %v, %v", d, i, m, err)
+			}
+			if err := b.Send(ctx, &msg.Stop{Cid: "pong"}); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := a.Recv(ctx); err != nil || m.(*msg.Stop).Cid != "pong" {
+				t.Fatalf("window %v, exchange %d: a got %v, %v", d, i, m, err)
+			}
+		}
+		cancel()
+	}
+}
+
+// A read polling for an answer sees the peer hang up, or reset, as any
+// read would.
+func TestBusyPollSeesPeerEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reset bool
+		want  CloseCause
+	}{{"eof", false, CausePeerEOF}, {"reset", true, CauseReset}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := pollingPair(t)
+			// Read the request first: a socket closed with unread input
+			// resets the connection instead of ending it.
+			if _, err := b.Recv(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			errc := make(chan error, 1)
+			go func() {
+				_, err := a.Recv(context.Background())
+				errc <- err
+			}()
+			time.Sleep(20 * time.Millisecond) // a is polling by now
+			if tc.reset {
+				b.conn.(*net.TCPConn).SetLinger(0)
+			}
+			b.conn.Close()
+			select {
+			case err := <-errc:
+				var end *TransportClosed
+				if !errors.As(err, &end) || end.Cause != tc.want {
+					t.Fatalf("Recv = %v, want a TransportClosed for %v", err, tc.want)
+				}
+			case <-time.After(testTimeout):
+				t.Fatal("the polling read missed the peer's end")
+			}
+		})
+	}
+}
+
+// A polling read stops polling at once when its ctx ends or the Channel
+// closes, rather than at the end of the window.
+func TestBusyPollInterrupted(t *testing.T) {
+	t.Run("ctx", func(t *testing.T) {
+		a, _ := pollingPair(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		if _, err := a.Recv(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Recv = %v, want the ctx's deadline", err)
+		}
+		if d := time.Since(start); d > longPoll/2 {
+			t.Fatalf("Recv returned after %v: the poll ignored the ctx", d)
+		}
+		// The next exchange still polls and still works.
+		if err := a.TrySend(&msg.Stop{Cid: "again"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("close", func(t *testing.T) {
+		a, _ := pollingPair(t)
+		errc := make(chan error, 1)
+		go func() {
+			_, err := a.Recv(context.Background())
+			errc <- err
+		}()
+		time.Sleep(20 * time.Millisecond)
+		a.Close()
+		select {
+		case err := <-errc:
+			var end *TransportClosed
+			if !errors.As(err, &end) || end.Cause != CauseLocalClose {
+				t.Fatalf("Recv = %v, want a local close", err)
+			}
+		case <-time.After(longPoll / 2):
+			t.Fatal("Close did not stop the polling read")
+		}
+	})
+}
