@@ -184,11 +184,15 @@ func (a *Actor) newID() string {
 }
 
 func (a *Actor) ipcOpts() []ipc.Option {
-	return []ipc.Option{
+	opts := []ipc.Option{
 		ipc.WithToken(a.token),
 		ipc.WithIdentity(msg.Identity{Name: a.id.Name, UID: a.id.UID, PID: os.Getpid(), IsRegistry: a.reg != nil}),
 		ipc.WithLogger(a.logger),
 	}
+	if o, _ := busyPollOpt(a.cfg.vars.BusyPoll); o != nil {
+		opts = append(opts, o)
+	}
+	return opts
 }
 
 // run runs the actor in the task of ctx: it listens (when listen is set),

@@ -35,6 +35,7 @@ type bootstrap struct {
 	Listen   string // where the child listens, ipc.Addr text
 	Token    []byte
 	LogLevel string
+	BusyPoll string // RuntimeVars.BusyPoll: the child's first channel, to its parent, needs it
 }
 
 func writeBootstrap(w io.Writer, b *bootstrap) error {

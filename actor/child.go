@@ -90,6 +90,11 @@ func runChild(name string, infected bool) int {
 	cfg.logger, cfg.childOutput = logger, os.Stderr
 	cfg.logLevel, cfg.logLevelSet = level, true
 	cfg.vars.Infected = infected
+	if _, err := busyPollOpt(bs.BusyPoll); err != nil {
+		logger.Error("actor: sub-actor cannot start", "name", name, "err", err)
+		return 2
+	}
+	cfg.vars.BusyPoll = bs.BusyPoll
 	a, err := newActor(ActorID{Name: bs.Name, UID: bs.UID}, cfg, bs.Token, false)
 	if err != nil {
 		logger.Error("actor: sub-actor cannot start", "name", name, "err", err)

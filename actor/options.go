@@ -2,6 +2,7 @@ package actor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -348,6 +349,39 @@ func WithVar(key, value string) Option {
 		c.vars.Extra = extra
 		return nil
 	})
+}
+
+// WithBusyPoll sets how long the actor's IPC channels keep polling for an
+// answer before they park (see [ipc.WithBusyPoll]; ipc's default is
+// [ipc.DefaultBusyPoll]). Polling trades a little processor time for
+// round trips that skip the network poller's wake-up; 0 turns it off, for
+// a program that would rather save power than microseconds. It is a
+// runtime variable, relayed to children and their children in turn; on
+// StartActor it overrides the parent's value for that child's subtree. A
+// negative d is an error.
+func WithBusyPoll(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("actor: WithBusyPoll: window %v: want zero (off) or a positive duration", d)
+		}
+		c.vars.BusyPoll = d.String()
+		return nil
+	})
+}
+
+// busyPollOpt reads RuntimeVars.BusyPoll: nil for the default (empty).
+func busyPollOpt(s string) (ipc.Option, error) {
+	if s == "" {
+		return nil, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err == nil && d < 0 {
+		err = errors.New("negative")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("actor: runtime var BusyPoll %q: want a Go duration of zero or more: %v", s, err)
+	}
+	return ipc.WithBusyPoll(d), nil
 }
 
 // WithLogLevel sets the minimum level sub-actors log at; it is relayed to

@@ -153,6 +153,7 @@ func (c *child) startProcess() error {
 		Name: c.id.Name, UID: c.id.UID, Parent: c.a.id, Addr: c.a.addr.String(),
 		Listen: c.a.childListenAddr(c.cfg).String(),
 		Token:  c.a.token, LogLevel: levelName(c.cfg.logLevel),
+		BusyPoll: c.cfg.vars.BusyPoll,
 	}
 	// The record is far below a pipe's buffer: this never blocks. If the
 	// child is already dead it fails, and the reaper reports the death.

@@ -84,6 +84,18 @@
 // WhenWritable. Plain goroutines use Send and Recv. Serve runs one goroutine
 // per connection for the handshake and the callback.
 //
+// # Waiting for an answer
+//
+// A read that finds nothing parks in Go's network poller, and between two
+// processes the poller's wake-up is most of a round trip. So a Channel
+// that waits for an answer (it wrote once or twice since it last
+// received, or its last read was a small one) keeps reading without
+// waiting, yielding the processor between tries, for up to
+// [DefaultBusyPoll] before it parks; the answer usually arrives inside that
+// window. An idle Channel never polls, nor does either end of a one-way
+// stream, and a read whose ctx ends, or a Close, stops the poll at once.
+// [WithBusyPoll] sets the window; 0 turns polling off.
+//
 // # Ends
 //
 // Every end of a Channel is a [*TransportClosed] (matching [ErrClosed])

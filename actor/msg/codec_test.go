@@ -27,7 +27,7 @@ func allMessages(t testing.TB, c *msg.Codec) []msg.Msg {
 		&msg.Identity{Name: "child", UID: src.UID, PID: 4242, IsRegistry: true, Probe: true, Nonce: []byte{1, 2, 3}, Proof: []byte("proof")},
 		&msg.SpawnSpec{
 			Name: "child", UID: src.UID, Parent: mid,
-			Vars:          msg.RuntimeVars{DebugMode: true, LogLevel: "DEBUG", Infected: true, Extra: map[string]string{"a": "1", "b": "2"}},
+			Vars:          msg.RuntimeVars{DebugMode: true, LogLevel: "DEBUG", Infected: true, BusyPoll: "20µs", Extra: map[string]string{"a": "1", "b": "2"}},
 			RegistryAddrs: []string{"tcp://127.0.0.1:1616"}, BindAddrs: []string{"unix:///tmp/x.sock"}, Endpoints: []string{"math.add", "echo"},
 		},
 		&msg.Start{Cid: "cid-1", NS: "math", Func: "add", Args: mustPld(t, c, []any{int64(1), int64(2)}), CallerUID: mid.UID, PayloadSpec: "int"},

@@ -482,10 +482,11 @@ func (m *Error) readFields(r *reader) {
 }
 
 func appendRuntimeVars(b []byte, v *RuntimeVars) []byte {
-	b = appendArrayHeader(b, 4)
+	b = appendArrayHeader(b, 5)
 	b = appendBool(b, v.DebugMode)
 	b = appendStr(b, v.LogLevel)
 	b = appendBool(b, v.Infected)
+	b = appendStr(b, v.BusyPoll)
 	b = appendStrMap(b, v.Extra)
 	return b
 }
@@ -504,6 +505,9 @@ func readRuntimeVars(r *reader, v *RuntimeVars, prefix string) {
 	}
 	if r.field("Infected") {
 		v.Infected = r.boolean()
+	}
+	if r.field("BusyPoll") {
+		v.BusyPoll = r.str()
 	}
 	if r.field("Extra") {
 		v.Extra = r.strMap()

@@ -5,7 +5,10 @@ package spawn_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
@@ -32,7 +35,7 @@ var (
 		if v.DebugMode {
 			debug = "true"
 		}
-		return []string{debug, v.LogLevel, v.Extra["color"]}, nil
+		return []string{debug, v.LogLevel, v.Extra["color"], v.BusyPoll}, nil
 	})
 
 	// varsBelow starts a grandchild (with color overridden when asked) and
@@ -66,30 +69,41 @@ func TestRuntimeVarsRelay(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			other, err := n.StartActor(ctx, "other", actor.WithVar("color", "green"), actor.WithDebugMode(false))
+			other, err := n.StartActor(ctx, "other", actor.WithVar("color", "green"), actor.WithDebugMode(false), actor.WithBusyPoll(20*time.Microsecond))
 			if err != nil {
 				return err
 			}
 			check := func(what string, got []string, err error, want ...string) {
 				t.Helper()
-				if err != nil || len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+				if err != nil || !slices.Equal(got, want) {
 					t.Errorf("%s: %v, %v; want %v", what, got, err, want)
 				}
 			}
 			got, err := varsOf.Run(ctx, same, 0)
-			check("child", got, err, "true", "DEBUG", "blue")
+			check("child", got, err, "true", "DEBUG", "blue", "0s")
 			got, err = varsBelow.Run(ctx, same, "")
-			check("grandchild", got, err, "true", "DEBUG", "blue")
+			check("grandchild", got, err, "true", "DEBUG", "blue", "0s")
 			got, err = varsBelow.Run(ctx, same, "red")
-			check("grandchild with an override", got, err, "true", "DEBUG", "red")
+			check("grandchild with an override", got, err, "true", "DEBUG", "red", "0s")
 			got, err = varsOf.Run(ctx, other, 0)
-			check("child with overrides", got, err, "false", "DEBUG", "green")
+			check("child with overrides", got, err, "false", "DEBUG", "green", "20µs")
 			got, err = varsBelow.Run(ctx, other, "")
-			check("its grandchild", got, err, "false", "DEBUG", "green")
+			check("its grandchild", got, err, "false", "DEBUG", "green", "20µs")
 			return n.Cancel(ctx)
 		})
-	}, quiet(t), actor.WithDebugMode(true), actor.WithVar("color", "blue"), actor.WithLogLevel(-4))
+	}, quiet(t), actor.WithDebugMode(true), actor.WithVar("color", "blue"), actor.WithLogLevel(-4), actor.WithBusyPoll(0))
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestBusyPollRefusesNegative(t *testing.T) {
+	ran := false
+	err := actor.Run(func(ctx context.Context, a *actor.Actor) error {
+		ran = true
+		return nil
+	}, quiet(t), actor.WithBusyPoll(-time.Microsecond))
+	if err == nil || ran || !strings.Contains(err.Error(), "WithBusyPoll") {
+		t.Fatalf("Run with a negative busy-poll window: ran %v, err %v; want an error naming WithBusyPoll before anything runs", ran, err)
 	}
 }
