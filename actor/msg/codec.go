@@ -182,25 +182,34 @@ func decode(b []byte, strs *strCache) (m Msg, err error) {
 
 // decodeShort decodes the messages that carry a stream, when they are
 // small and well formed, with no more than the checks they need: a
-// three-element array of kind, a dialog id under 32 bytes and a payload
+// three-element array of kind, a dialog id under 256 bytes and a payload
 // (Started, Yield, Return, CancelAck), or a two-element one without the
 // payload (Stop). Anything else, including every malformed input, is left
 // to decodeAll (ok false), which gives the same result or the error.
 func decodeShort(b []byte, strs *strCache, d *Decoder) (m Msg, ok bool) {
-	if len(b) < 3 || (b[0] != 0x93 && b[0] != 0x92) || b[2]&0xe0 != 0xa0 {
+	if len(b) < 3 || (b[0] != 0x93 && b[0] != 0x92) {
 		return nil, false
 	}
-	end := 3 + int(b[2]&0x1f)
+	// The dialog id: a fixstr, or a str8 (a UUID's 36 bytes).
+	var start, end int
+	switch {
+	case b[2]&0xe0 == 0xa0:
+		start, end = 3, 3+int(b[2]&0x1f)
+	case b[2] == 0xd9 && len(b) > 3:
+		start, end = 4, 4+int(b[3])
+	default:
+		return nil, false
+	}
 	if end > len(b) {
 		return nil, false
 	}
 	var cid string
 	switch {
-	case end == 3:
+	case end == start:
 	case strs != nil:
-		cid = strs.get(b[3:end])
+		cid = strs.get(b[start:end])
 	default:
-		cid = string(b[3:end])
+		cid = string(b[start:end])
 	}
 	if b[0] == 0x92 {
 		if Kind(b[1]) != KindStop || end != len(b) {

@@ -135,6 +135,8 @@ func FuzzDecodeShort(f *testing.F) {
 		&CancelAck{Cid: "x", Pld: Raw{0xc3}},
 		&Stop{Cid: "s"},
 		&Yield{Cid: "c", Pld: Raw{0x92, 0x91, 0x90, 0xa1, 'a'}},
+		&Yield{Cid: "6ba7b810-9dad-41d1-80b4-00c04fd430c8", Pld: Raw{0x07}},
+		&Stop{Cid: "6ba7b810-9dad-41d1-80b4-00c04fd430c8"},
 	} {
 		b, err := encodeMsg(nil, m)
 		if err != nil {
@@ -144,6 +146,8 @@ func FuzzDecodeShort(f *testing.F) {
 	}
 	f.Add([]byte{0x93, 0x06, 0xa1})
 	f.Add([]byte{0x92, 0x07, 0xa0, 0x00})
+	f.Add([]byte{0x93, 0x06, 0xd9, 0x02, 'a'})
+	f.Add([]byte{0x93, 0x06, 0xd9})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, strs := range []*strCache{nil, {}} {
 			var d *Decoder
