@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
@@ -103,17 +104,36 @@ var PauseFromHostTask = actor.Func("pauseFromHostTask", func(ctx context.Context
 	})
 })
 
-// PauseLoop reports started, then pauses at each of turns turns.
+// PauseLoop reports started, then pauses at each of turns turns. Once
+// its first REPL is open it sends 1 on the context's stream, so the opener
+// can make a sibling crash while this actor holds the terminal.
 var PauseLoop = actor.ContextFunc("pauseLoop", func(ctx context.Context, c *actor.Context[int, int], turns int) (int, error) {
 	if err := c.Started(ctx, 0); err != nil {
 		return 0, err
 	}
-	for turn := 1; turn <= turns; turn++ {
-		if err := debug.Pause(ctx, debug.Var("turn", turn)); err != nil {
-			return turn, err
-		}
+	s, err := c.OpenStream(ctx, false)
+	if err != nil {
+		return 0, err
 	}
-	return turns, nil
+	done := 0
+	err = sc.OpenNursery(ctx, func(ctx context.Context, sn *sc.Nursery) error {
+		sn.StartSoon("tell", func(ctx context.Context) error {
+			for !debug.CurrentStatus().Active {
+				if err := sc.Sleep(ctx, 5*time.Millisecond); err != nil {
+					return err
+				}
+			}
+			return s.Send(ctx, 1)
+		})
+		for turn := 1; turn <= turns; turn++ {
+			if err := debug.Pause(ctx, debug.Var("turn", turn)); err != nil {
+				return err
+			}
+			done = turn
+		}
+		return nil
+	})
+	return done, err
 })
 
 // CrashWhenTold reports started, then panics when the opener sends a value.
@@ -177,7 +197,14 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 		looping := new(sc.Event)
 		return sc.OpenNursery(ctx, func(ctx context.Context, sn *sc.Nursery) error {
 			sn.StartSoon("looper", func(ctx context.Context) error {
-				_, err := PauseLoop.Open(ctx, looper, 3, func(ctx context.Context, _ *actor.Context[int, int], _ int) error {
+				_, err := PauseLoop.Open(ctx, looper, 3, func(ctx context.Context, c *actor.Context[int, int], _ int) error {
+					s, err := c.OpenStream(ctx, false)
+					if err != nil {
+						return err
+					}
+					if _, err := s.Receive(ctx); err != nil {
+						return err
+					}
 					looping.Set()
 					return nil
 				})
