@@ -11,15 +11,16 @@ import (
 )
 
 // pollReader is the Channel's connection as its frame reader reads it.
-// When the Channel waits for an answer (it wrote once or twice since it
-// last received, and the last write is within the busy-poll window) a
-// read that finds nothing keeps trying, yielding the processor between
-// tries, until a byte arrives or the window closes; only then does it
-// park in the network poller. The answer to a request, or the next
-// request after a reply, usually lands inside the window and is read
-// without the poller's wake-up, which is most of a round trip between two
-// processes. An idle Channel never polls, and neither does either end of
-// a one-way stream: the receiver writes nothing, and the sender writes
+// When the Channel waits for an answer, a read that finds nothing keeps
+// trying, yielding the processor between tries, until a byte arrives or
+// the window closes; only then does it park in the network poller. It
+// waits for an answer within the window after one or two writes not yet
+// answered (a request, or a reply before the next request) and after a
+// small read (a request whose reply someone else is making). The answer
+// usually lands inside the window and is read without the poller's
+// wake-up, which is most of a round trip between two processes. An idle
+// Channel never polls, and neither does either end of a one-way stream:
+// the receiver writes nothing and reads large batches, the sender writes
 // more than twice without an answer.
 type pollReader struct {
 	conn   net.Conn
