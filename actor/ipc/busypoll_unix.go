@@ -19,9 +19,10 @@ import (
 // small read (a request whose reply someone else is making). The answer
 // usually lands inside the window and is read without the poller's
 // wake-up, which is most of a round trip between two processes. An idle
-// Channel never polls, and neither does either end of a one-way stream:
-// the receiver writes nothing and reads large batches, the sender writes
-// more than twice without an answer.
+// Channel never polls. The sender of a one-way stream does not (it writes
+// more than twice without an answer); its receiver polls only after a
+// small read, so not while it catches up with a fast stream in large
+// reads, and at most one window after each small one.
 type pollReader struct {
 	conn   net.Conn
 	rc     syscall.RawConn
