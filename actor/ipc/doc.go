@@ -92,8 +92,10 @@
 // received, or its last read was a small one) keeps reading without
 // waiting, yielding the processor between tries, for up to
 // [DefaultBusyPoll] before it parks; the answer usually arrives inside that
-// window. An idle Channel never polls, nor does either end of a one-way
-// stream, and a read whose ctx ends, or a Close, stops the poll at once.
+// window. An idle Channel never polls; the sender of a one-way stream
+// never does, and its receiver only after a small read, not while it
+// catches up in large ones. A read whose ctx ends, or a Close, stops the
+// poll at once.
 // [WithBusyPoll] sets the window; 0 turns polling off.
 //
 // # Ends
