@@ -352,8 +352,9 @@ func WithVar(key, value string) Option {
 }
 
 // WithBusyPoll sets how long the actor's IPC channels keep polling for an
-// answer before they park (see [ipc.WithBusyPoll]; ipc's default is
-// [ipc.DefaultBusyPoll]). Polling trades a little processor time for
+// answer before they park (see [ipc.WithBusyPoll]; without it, ipc's
+// default: [ipc.DefaultBusyPoll] in a process that may run on more than
+// one CPU, off on one). Polling trades a little processor time for
 // round trips that skip the network poller's wake-up; 0 turns it off, for
 // a program that would rather save power than microseconds. It is a
 // runtime variable, relayed to children and their children in turn; on

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -129,4 +130,35 @@ func TestBusyPollInterrupted(t *testing.T) {
 			t.Fatal("Close did not stop the polling read")
 		}
 	})
+}
+
+// Without WithBusyPoll a Channel polls only where the process may run on
+// more than one CPU; an explicit window is kept whatever the CPUs.
+func TestBusyPollDefault(t *testing.T) {
+	window := func(opts ...Option) time.Duration {
+		t.Helper()
+		cfg, err := newConfig("Dial", forDial, append([]Option{testToken()}, opts...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg.pollWindow()
+	}
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	if got := window(); got != 0 {
+		t.Errorf("default window with GOMAXPROCS=1: %v, want 0", got)
+	}
+	if got := window(WithBusyPoll(time.Millisecond)); got != time.Millisecond {
+		t.Errorf("explicit window with GOMAXPROCS=1: %v, want 1ms", got)
+	}
+	if runtime.NumCPU() < 2 {
+		t.Skip("one CPU: the default is off whatever GOMAXPROCS says")
+	}
+	runtime.GOMAXPROCS(2)
+	if got := window(); got != DefaultBusyPoll {
+		t.Errorf("default window on %d CPUs with GOMAXPROCS=2: %v, want %v", runtime.NumCPU(), got, DefaultBusyPoll)
+	}
+	if got := window(WithBusyPoll(0)); got != 0 {
+		t.Errorf("WithBusyPoll(0): %v, want 0", got)
+	}
 }

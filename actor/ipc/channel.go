@@ -159,7 +159,7 @@ func newChannel(conn net.Conn, fr *FrameReader, peer *msg.Identity, cfg *config)
 	fr.pool = &c.pool
 	c.dec = c.codec.NewDecoder()
 	c.iw = newInlineWriter(conn)
-	if pr := newPollReader(c, int64(cfg.busyPoll)); pr != nil {
+	if pr := newPollReader(c, int64(cfg.pollWindow())); pr != nil {
 		fr.r = pr
 	}
 	c.recvSeen.Store(true)

@@ -95,7 +95,8 @@
 // window. An idle Channel never polls; the sender of a one-way stream
 // never does, and its receiver only after a small read, not while it
 // catches up in large ones. A read whose ctx ends, or a Close, stops the
-// poll at once.
+// poll at once. A process that can run on one CPU only does not poll by
+// default: the poll would hold the processor the peer needs to answer.
 // [WithBusyPoll] sets the window; 0 turns polling off.
 //
 // # Ends

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/hitchrt/hitch/actor/msg"
@@ -23,8 +24,9 @@ const (
 	// for its writer before [Channel.Send] waits and [Channel.TrySend]
 	// fails.
 	DefaultSendQueue = 1 << 20
-	// DefaultBusyPoll is how long a busy Channel's reader keeps polling
-	// for the next message before it parks (see [WithBusyPoll]).
+	// DefaultBusyPoll is how long a Channel's reader waiting for an
+	// answer keeps polling before it parks, in a process that may run on
+	// more than one CPU (see [WithBusyPoll]).
 	DefaultBusyPoll = 50 * time.Microsecond
 )
 
@@ -80,7 +82,7 @@ type config struct {
 	maxHandshakes int
 	progress      time.Duration
 	sendQueue     int
-	busyPoll      time.Duration
+	busyPoll      time.Duration // < 0: the default, decided per process (see pollWindow)
 }
 
 var defaultCodec = msg.MustCodec()
@@ -97,7 +99,7 @@ func newConfig(fn string, u use, opts []Option) (*config, error) {
 		maxHandshakes: DefaultMaxHandshakes,
 		progress:      DefaultFrameProgress,
 		sendQueue:     DefaultSendQueue,
-		busyPoll:      DefaultBusyPoll,
+		busyPoll:      -1,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -253,15 +255,19 @@ func WithSendQueue(n int) Option {
 	}}
 }
 
-// WithBusyPoll sets how long a Channel's reader keeps polling the socket
-// for the next message, yielding the processor between tries, before it
-// parks in the network poller (default [DefaultBusyPoll]). It polls only
-// within d of the Channel's last send or receive, so an idle Channel costs
-// nothing, and a busy one at most d of processor time per exchange. The
-// poll saves the poller's wake-up, which is most of a round trip between
-// two processes on one machine; 0 turns it off (every read that finds
-// nothing parks at once). d must not be negative. Unix only; elsewhere it
-// is accepted and has no effect.
+// WithBusyPoll sets how long a Channel's reader waiting for an answer
+// keeps polling the socket, yielding the processor between tries, before
+// it parks in the network poller. It polls only within d of the exchange
+// it waits on, so an idle Channel costs nothing, and a busy one at most d
+// of processor time per exchange. The poll saves the poller's wake-up,
+// which is most of a round trip between two processes on one machine; 0
+// turns it off (every read that finds nothing parks at once). d must not
+// be negative. Unix only; elsewhere it is accepted and has no effect.
+//
+// Without this option the window is [DefaultBusyPoll] when the process may
+// run on more than one CPU (runtime.NumCPU and GOMAXPROCS, which follows a
+// container's CPU limit, both above 1), and 0 otherwise: on one CPU the
+// poll would hold the processor that the peer needs to answer.
 func WithBusyPoll(d time.Duration) Option {
 	return option{"WithBusyPoll", forBoth, func(c *config) error {
 		if d < 0 {
@@ -270,4 +276,15 @@ func WithBusyPoll(d time.Duration) Option {
 		c.busyPoll = d
 		return nil
 	}}
+}
+
+// pollWindow is the busy-poll window of a Channel made with c.
+func (c *config) pollWindow() time.Duration {
+	if c.busyPoll >= 0 {
+		return c.busyPoll
+	}
+	if runtime.NumCPU() > 1 && runtime.GOMAXPROCS(0) > 1 {
+		return DefaultBusyPoll
+	}
+	return 0
 }
