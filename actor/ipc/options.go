@@ -27,7 +27,7 @@ const (
 	// DefaultBusyPoll is how long a Channel's reader waiting for an
 	// answer keeps polling before it parks, in a process that may run on
 	// more than one CPU (see [WithBusyPoll]).
-	DefaultBusyPoll = 50 * time.Microsecond
+	DefaultBusyPoll = 100 * time.Microsecond
 )
 
 // ErrNoToken is returned by [Listen] and [Dial] when neither [WithToken]
