@@ -59,7 +59,7 @@ type RuntimeVars struct {
 	DebugMode bool
 	LogLevel  string // a slog level name such as "INFO"; empty means the default
 	Infected  bool   // the child runs its host loop with the runtime as guest
-	BusyPoll  string // the IPC busy-poll window as a Go duration ("50µs", "0s" for off); empty means ipc's default
+	BusyPoll  string // the IPC busy-poll window as a Go duration ("100µs", "0s" for off); empty means ipc's default
 	// Extra holds settings this package does not know; they travel as is.
 	Extra map[string]string
 }
