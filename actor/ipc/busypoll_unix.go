@@ -56,10 +56,6 @@ func newPollReader(c *Channel, window int64) *pollReader {
 	return r
 }
 
-// maxUnanswered is the most writes since the last receive for which the
-// reader still expects an answer; past it the Channel is streaming.
-const maxUnanswered = 2
-
 // smallRead is the most a read may return for the reader to expect the
 // peer's next message soon after it: more is a stream catching up.
 const smallRead = 4 << 10

@@ -782,11 +782,19 @@ func (c *Channel) writeLoop() {
 	}
 }
 
+// maxUnanswered is the most writes since the last receive for which the
+// reader still expects an answer; past it the Channel is streaming.
+const maxUnanswered = 2
+
 // noteWrite records a write for the reader's busy poll: its time, and
-// one more write the peer has not answered yet.
+// one more write the peer has not answered yet (counted only as far as
+// the poll looks, so a long stream neither wraps the count nor writes it
+// on every write).
 func (c *Channel) noteWrite() {
 	c.sentAt.Store(now())
-	c.unanswered.Add(1)
+	if c.unanswered.Load() <= maxUnanswered {
+		c.unanswered.Add(1)
+	}
 }
 
 // epoch is the origin of now's clock.
