@@ -354,9 +354,10 @@ func WithVar(key, value string) Option {
 // WithBusyPoll sets how long the actor's IPC channels keep polling for an
 // answer before they park (see [ipc.WithBusyPoll]; without it, ipc's
 // default: [ipc.DefaultBusyPoll] in a process that may run on more than
-// one CPU, off on one). Polling trades a little processor time for
-// round trips that skip the network poller's wake-up; 0 turns it off, for
-// a program that would rather save power than microseconds. It is a
+// one CPU, off on one). Polling keeps a processor busy for up to d while
+// an answer is awaited, and in return round trips skip the network
+// poller's wake-up; 0 turns it off, for a program that would rather leave
+// processors idle than save microseconds. It is a
 // runtime variable, relayed to children and their children in turn; on
 // StartActor it overrides the parent's value for that child's subtree. A
 // negative d is an error.
