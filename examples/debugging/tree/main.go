@@ -160,6 +160,17 @@ var PauseFromGoroutine = actor.Func("pauseFromGoroutine", func(ctx context.Conte
 	}, false)
 })
 
+// crasherWaits reports whether a request of the crasher's for the
+// terminal waits in this process's queue.
+func crasherWaits() bool {
+	for _, h := range debug.CurrentStatus().Pending {
+		if h.Actor == "crasher" {
+			return true
+		}
+	}
+	return false
+}
+
 func start(ctx context.Context, n *actor.Nursery, name string) (*actor.Portal, error) {
 	p, err := n.StartActor(ctx, name)
 	if err != nil {
@@ -219,7 +230,19 @@ var modes = map[string]func(ctx context.Context, n *actor.Nursery) error{
 					if err != nil {
 						return err
 					}
-					return s.Send(ctx, 1)
+					if err := s.Send(ctx, 1); err != nil {
+						return err
+					}
+					// The root serves the tree's terminal lock: say when the
+					// crasher's post-mortem waits in its queue, ahead of the
+					// looper's next turn.
+					for !crasherWaits() {
+						if err := sc.Sleep(ctx, 5*time.Millisecond); err != nil {
+							return err
+						}
+					}
+					fmt.Println("tree: crasher waits for the terminal")
+					return nil
 				})
 				return err
 			})

@@ -106,6 +106,7 @@ func TestHandover(t *testing.T) {
 	tm.Expect(t, `turn = 1`)
 	tm.Expect(t, prompt)
 	tm.WaitFor(t, `crasher: crashing now`)
+	tm.WaitFor(t, `tree: crasher waits for the terminal`)
 	tm.Line(t, "c")
 	var order []string
 	for {
