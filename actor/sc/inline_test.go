@@ -397,7 +397,8 @@ func TestInlineDriveFromLockedCaller(t *testing.T) {
 	n := 0
 	untilInline(t, func() (bool, error) {
 		n++
-		return nowAttempt(tk, func() { _ = in.Put(n) })
+		v := n // a queued attempt runs later, on the runner's goroutine
+		return nowAttempt(tk, func() { _ = in.Put(v) })
 	})
 	if err := tk.RunSync(func() error { return in.Put(-1) }); err != nil {
 		t.Fatal(err)
