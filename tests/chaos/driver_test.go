@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/tests/internal/poll"
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
 
@@ -204,7 +205,7 @@ func (d *driver) settle(ctx context.Context, what string) bool {
 	ok := d.waitFor(ctx, d.cfg.stepBound, d.settled)
 	if ok {
 		ended := d.endedPIDs()
-		ok = pollInTask(ctx, d.cfg.stepBound-time.Since(start), func() bool { return noneAlive(ended) }) == nil
+		ok = poll.InTask(ctx, "the ended actors to exit", d.cfg.stepBound-time.Since(start), func() bool { return noneAlive(ended) }) == nil
 		if ok {
 			for _, pid := range ended {
 				delete(d.unconfirmed, pid)
@@ -220,25 +221,6 @@ func (d *driver) settle(ctx context.Context, what string) bool {
 		d.hung = append(d.hung, what+": the tree did not settle within "+d.cfg.stepBound.String())
 	}
 	return ok
-}
-
-// pollInTask polls cond on an offloaded goroutine (for what no message
-// reports: the process table), so the runner keeps serving.
-func pollInTask(ctx context.Context, bound time.Duration, cond func() bool) error {
-	return sc.ToGoroutine(ctx, func(ctx context.Context) error {
-		deadline := time.Now().Add(bound)
-		for !cond() {
-			if time.Now().After(deadline) {
-				return context.DeadlineExceeded
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-		return nil
-	}, false)
 }
 
 // noneAlive reports whether every pid is gone (or a zombie). Safe from any

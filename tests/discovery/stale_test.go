@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/msg"
 	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/tests/internal/poll"
 )
 
 // regClient speaks the registry's own protocol over a channel of its own,
@@ -202,7 +202,7 @@ func TestStaleEntryDeleted(t *testing.T) {
 					})
 					// The seeker meets the stale entry and deletes it...
 					if err := runOff(ctx, func() error {
-						return pollUntil("the seeker to delete the stale entry", func() (bool, error) {
+						return poll.UntilErr("the seeker to delete the stale entry", bound, func() (bool, error) {
 							addr, err := rc.find("ghost")
 							return addr == "", err
 						})
@@ -225,21 +225,5 @@ func TestStaleEntryDeleted(t *testing.T) {
 	}, actor.WithToken(token), quiet())
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-// pollUntil checks cond until it holds, for what no channel reports (the
-// registry's table as seen from outside). It may run on any goroutine.
-func pollUntil(what string, cond func() (bool, error)) error {
-	deadline := time.Now().Add(bound)
-	for {
-		ok, err := cond()
-		if err != nil || ok {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("waited %v for %s", bound, what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/internal/progtest"
 	"github.com/hitchrt/hitch/signals"
+	"github.com/hitchrt/hitch/tests/internal/poll"
 )
 
 // SIGINT sent by the OS to an infected child: the child cancels itself,
@@ -53,7 +54,7 @@ func TestChildSIGINT(t *testing.T) {
 				if !errors.As(err, &cc) || cc.Canceller != p.Peer() {
 					t.Errorf("context after the child's signal: %v, want a ContextCancelled by the child", err)
 				}
-				if err := pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) }); err != nil {
+				if err := poll.InTask(ctx, "the child to exit", budget, func() bool { return !alive(pid) }); err != nil {
 					return err
 				}
 				if _, err := actor.FindActor(ctx, "infected"); err == nil {
@@ -125,7 +126,7 @@ func TestChildCannotComplete(t *testing.T) {
 			if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
 				return err
 			}
-			if err := pollInTask(ctx, "the child's first SIGINT", func() bool { return strings.Contains(out.String(), "host loop interrupted") }); err != nil {
+			if err := poll.InTask(ctx, "the child's first SIGINT", budget, func() bool { return strings.Contains(out.String(), "host loop interrupted") }); err != nil {
 				return err
 			}
 			if !alive(pid) {
@@ -136,7 +137,7 @@ func TestChildCannotComplete(t *testing.T) {
 		if err == nil {
 			t.Errorf("the context ended without an error after its child was stopped")
 		}
-		return pollInTask(ctx, "the child to exit", func() bool { return !alive(pid) })
+		return poll.InTask(ctx, "the child to exit", budget, func() bool { return !alive(pid) })
 	})
 	// The child's exit may be reported by its nursery, or not, when the
 	// nursery's cancel came first: its status is in the log either way.

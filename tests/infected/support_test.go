@@ -3,8 +3,6 @@
 package infected_test
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor"
-	"github.com/hitchrt/hitch/actor/sc"
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
 
@@ -67,25 +64,6 @@ func capture(w io.Writer) []actor.Option {
 
 // quiet is childOutput as an option.
 func quiet(t *testing.T) actor.Option { return actor.WithChildOutput(childOutput(t)) }
-
-// poll waits for cond, for events no channel reports (the process table,
-// a file). It may run on any goroutine.
-func poll(what string, cond func() bool) error {
-	deadline := time.Now().Add(budget)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("waited %v for %s", budget, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return nil
-}
-
-// pollInTask is poll for a task: it waits on an offloaded goroutine, so
-// the actor's runner keeps serving while it waits.
-func pollInTask(ctx context.Context, what string, cond func() bool) error {
-	return sc.ToGoroutine(ctx, func(context.Context) error { return poll(what, cond) }, false)
-}
 
 // exists reports whether path exists.
 func exists(path string) bool {

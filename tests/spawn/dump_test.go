@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hitchrt/hitch/actor"
+	"github.com/hitchrt/hitch/tests/internal/poll"
 )
 
 // syncBuffer is a bytes.Buffer safe for the writers of dumps and child
@@ -48,7 +49,7 @@ func TestSIGUSR1DumpsTreeParentFirst(t *testing.T) {
 			if err := syscall.Kill(syscall.Getpid(), syscall.SIGUSR1); err != nil {
 				return err
 			}
-			if err := pollInTask(ctx, "the child's dump", func() bool { return strings.Contains(out.String(), "end-of-dumpee") }); err != nil {
+			if err := poll.InTask(ctx, "the child's dump", budget, func() bool { return strings.Contains(out.String(), "end-of-dumpee") }); err != nil {
 				return err
 			}
 			return p.CancelActor(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/ipc"
 	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/tests/internal/poll"
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
 
@@ -109,7 +110,7 @@ func TestParentKilled(t *testing.T) {
 				// The grandchild appears in the process table as a child
 				// of middle; no message can tell us sooner.
 				err := sc.ToGoroutine(ctx, func(context.Context) error {
-					err := poll("the grandchild", func() bool {
+					err := poll.Until("the grandchild", budget, func() bool {
 						kids := proccheck.ChildrenOf(p.PID())
 						if len(kids) == 1 {
 							grandchild = kids[0].PID
@@ -139,7 +140,7 @@ func TestParentKilled(t *testing.T) {
 	}
 	// The grandchild notices its parent's death on its own, through the
 	// parent channel or the parent-death signal.
-	if err := poll("the grandchild to exit", func() bool { return !proccheck.Alive(grandchild) }); err != nil {
+	if err := poll.Until("the grandchild to exit", budget, func() bool { return !proccheck.Alive(grandchild) }); err != nil {
 		t.Errorf("grandchild %d outlived its parent: %v", grandchild, err)
 	}
 }

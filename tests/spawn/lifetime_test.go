@@ -12,6 +12,7 @@ import (
 
 	"github.com/hitchrt/hitch/actor"
 	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/tests/internal/poll"
 )
 
 // onExitThen registers a callback that writes the file named in its
@@ -73,7 +74,7 @@ func TestOnExitEveryPath(t *testing.T) {
 						if _, err := echo.Run(ctx, p, "registered?"); err != nil {
 							return err
 						}
-						if err := pollInTask(ctx, "the callback armed", armed(path)); err != nil {
+						if err := poll.InTask(ctx, "the callback armed", budget, armed(path)); err != nil {
 							return err
 						}
 						if tc.sig == 0 {
@@ -116,7 +117,7 @@ func TestRootSIGINTEndsTree(t *testing.T) {
 					_, _ = onExitThen.Run(ctx, p, []string{path, "block"})
 					return nil
 				})
-				if err := pollInTask(ctx, "the callback armed", armed(path)); err != nil {
+				if err := poll.InTask(ctx, "the callback armed", budget, armed(path)); err != nil {
 					return err
 				}
 				// The root owns SIGINT now: this reaches its cancel, not

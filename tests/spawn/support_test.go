@@ -4,7 +4,6 @@ package spawn_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hitchrt/hitch/actor"
-	"github.com/hitchrt/hitch/actor/sc"
+	"github.com/hitchrt/hitch/tests/internal/poll"
 	"github.com/hitchrt/hitch/tests/internal/proccheck"
 )
 
@@ -74,26 +73,7 @@ func (c *records) at(l slog.Level, key, want string) []slog.Record {
 // waitGone waits until pid is no longer a live process.
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	if err := poll("pid to exit", func() bool { return !proccheck.Alive(pid) }); err != nil {
+	if err := poll.Until("pid to exit", budget, func() bool { return !proccheck.Alive(pid) }); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// poll waits for cond, for events no channel reports (the process table).
-// It may run on any goroutine.
-func poll(what string, cond func() bool) error {
-	deadline := time.Now().Add(budget)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("waited %v for %s", budget, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return nil
-}
-
-// pollInTask is poll for a task: it waits on an offloaded goroutine, so
-// the actor's runner keeps serving while it waits.
-func pollInTask(ctx context.Context, what string, cond func() bool) error {
-	return sc.ToGoroutine(ctx, func(context.Context) error { return poll(what, cond) }, false)
 }
