@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,4 +162,77 @@ func TestBusyPollDefault(t *testing.T) {
 	if got := window(WithBusyPoll(0)); got != 0 {
 		t.Errorf("WithBusyPoll(0): %v, want 0", got)
 	}
+}
+
+// cpuDuring returns the processor time this process used while f ran.
+func cpuDuring(t *testing.T, f func()) time.Duration {
+	t.Helper()
+	var before, after syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &before); err != nil {
+		t.Fatal(err)
+	}
+	f()
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &after); err != nil {
+		t.Fatal(err)
+	}
+	used := func(r *syscall.Rusage) time.Duration {
+		return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+	}
+	return used(&after) - used(&before)
+}
+
+// A read polls only while an answer is awaited: not on an idle Channel,
+// and not on the sending side of a stream. A poll keeps a processor busy,
+// which is what the test measures, against a read that does poll.
+func TestBusyPollOnlyForAnAnswer(t *testing.T) {
+	const wait = 300 * time.Millisecond
+	blockedRecv := func(a *Channel) func() {
+		return func() {
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			defer cancel()
+			if _, err := a.Recv(ctx); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Recv = %v, want the ctx's deadline", err)
+			}
+		}
+	}
+
+	// The control: a request awaits its answer, and the read polls.
+	a, _ := pollingPair(t)
+	if used := cpuDuring(t, blockedRecv(a)); used < wait/5 {
+		t.Fatalf("a read awaiting an answer used %v of CPU in %v: it did not poll, so this test cannot tell", used, wait)
+	}
+
+	t.Run("idle", func(t *testing.T) {
+		a, b, _, _ := pair(t, WithBusyPoll(time.Millisecond))
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		if err := a.Send(ctx, &msg.Stop{Cid: "ping"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Recv(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Send(ctx, &msg.Stop{Cid: "pong"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Recv(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // past the window
+		if used := cpuDuring(t, blockedRecv(a)); used > wait/10 {
+			t.Errorf("a read on an idle Channel used %v of CPU in %v", used, wait)
+		}
+	})
+	t.Run("stream sender", func(t *testing.T) {
+		a, _, _, _ := pair(t, WithBusyPoll(longPoll))
+		for i := range 3 { // more than twice without an answer
+			if err := a.TrySend(&msg.Yield{Cid: "s", Pld: msg.Raw{byte(i)}}); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(10 * time.Millisecond) // a write each
+		}
+		if used := cpuDuring(t, blockedRecv(a)); used > wait/10 {
+			t.Errorf("the reader of a Channel that streams used %v of CPU in %v", used, wait)
+		}
+	})
 }

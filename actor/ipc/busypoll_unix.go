@@ -4,7 +4,6 @@ package ipc
 
 import (
 	"io"
-	"net"
 	"os"
 	"runtime"
 	"syscall"
@@ -24,7 +23,6 @@ import (
 // small read, so not while it catches up with a fast stream in large
 // reads, and at most one window after each small one.
 type pollReader struct {
-	conn   net.Conn
 	rc     syscall.RawConn
 	c      *Channel
 	window int64 // nanoseconds; > 0
@@ -51,7 +49,7 @@ func newPollReader(c *Channel, window int64) *pollReader {
 	if err != nil {
 		return nil
 	}
-	r := &pollReader{conn: c.conn, rc: rc, c: c, window: window}
+	r := &pollReader{rc: rc, c: c, window: window}
 	r.fn = r.spin
 	return r
 }
@@ -80,7 +78,7 @@ func (r *pollReader) read(p []byte) (int, error) {
 		until = max(until, r.recvAt+r.window)
 	}
 	if until == 0 || now() >= until || r.c.pollStop.Load() {
-		return r.conn.Read(p)
+		return r.c.conn.Read(p)
 	}
 	r.buf, r.until, r.n, r.err, r.got = p, until, 0, nil, false
 	err := r.rc.Read(r.fn)
@@ -92,7 +90,7 @@ func (r *pollReader) read(p []byte) (int, error) {
 	if got || err != nil {
 		return n, err
 	}
-	return r.conn.Read(p)
+	return r.c.conn.Read(p)
 }
 
 // spin is the RawConn callback: read without waiting until something
